@@ -1,0 +1,44 @@
+import express from 'express';
+import type { Express } from 'express';
+import helmet from 'helmet';
+import type { Container } from './container.ts';
+import { requestContext } from './platform/http/context.ts';
+import { notFoundRoute, renderJsonError } from './platform/http/json-errors.ts';
+import { adminAuth } from './tenants/admin-auth.ts';
+import { createTenantRouter } from './tenants/router.ts';
+import { createOperationsRouter } from './platform/http/operations.ts';
+import { createScimRouter } from './scim/router.ts';
+import { createSsoRouter } from './sso/router.ts';
+import { createSsoAdminRouter } from './sso/admin-router.ts';
+
+/**
+ * The HTTP surface. Each router parses its own bodies (the OpenID Provider must see raw bodies)
+ * and renders its own errors in its protocol's shape; what falls through is admin JSON.
+ */
+export function createApp(container: Container): Express {
+  const { config, log, metrics } = container;
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', config.trustProxy);
+  app.set('query parser', 'simple');
+  app.use(requestContext(log, metrics));
+  app.use(helmet());
+
+  app.use(createOperationsRouter(container));
+  // Sign-in and the product-facing OpenID Provider: mounted before any body parser (the
+  // provider reads raw bodies itself).
+  app.use(createSsoRouter(container));
+  app.use('/scim/v2/:slug', createScimRouter(container));
+
+  const admin = express.Router();
+  admin.use(adminAuth(container.operatorKeys, container.tokens));
+  admin.use(createSsoAdminRouter(container));
+  admin.use('/tenants', createTenantRouter(container.tenants, config.bodyLimit));
+  admin.use(notFoundRoute);
+  admin.use(renderJsonError);
+  app.use('/admin', admin);
+
+  app.use(notFoundRoute);
+  app.use(renderJsonError);
+  return app;
+}

@@ -1,0 +1,158 @@
+import { readFileSync, existsSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { z } from 'zod';
+
+/**
+ * Configuration: `config/default.json`, then `config/<NODE_ENV>.json`, then environment
+ * variables, validated once at start and frozen. Nothing else reads `process.env`.
+ * `docs/configuration.md` documents each key (it is checked against `ENV_KEYS` by a test).
+ */
+
+const byteSize = z
+  .string()
+  .regex(/^\d+(b|kb|mb)$/i, 'a size such as 512kb or 1mb')
+  .describe('Largest accepted request body (JSON, SCIM, SAML), e.g. `1mb`.');
+
+const ConfigSchema = z.object({
+  port: z.coerce.number().int().min(0).max(65535).default(3000).describe('TCP port to listen on.'),
+  host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (`0.0.0.0` in containers).'),
+  publicUrl: z
+    .url({ protocol: /^https?$/ })
+    .default('http://127.0.0.1:3000')
+    .transform((u) => u.replace(/\/+$/, ''))
+    .describe('The URL people and IdPs reach Trustgate at: SAML entity ids, ACS and OIDC issuer derive from it.'),
+  dataDir: z.string().min(1).default('data').describe('Directory of the SQLite file and the development master key.'),
+  mongodbUri: z
+    .string()
+    .regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URI')
+    .optional()
+    .describe('When set, MongoDB (mongoose) is the store instead of the embedded SQLite file.'),
+  adminKey: z
+    .string()
+    .min(32, 'at least 32 characters')
+    .optional()
+    .describe('Operator key for the admin API. Absent: one is generated on first start, printed once, stored hashed.'),
+  masterKey: z
+    .string()
+    .refine((s) => Buffer.from(s, 'base64').length === 32, '32 random bytes in base64 (openssl rand -base64 32)')
+    .optional()
+    .describe('Encrypts secrets at rest (AES-256-GCM). Absent: a development key is generated in the data directory.'),
+  previousMasterKeys: z
+    .array(z.string().refine((s) => Buffer.from(s, 'base64').length === 32, '32 random bytes in base64'))
+    .default([])
+    .describe('Older master keys, still accepted for decryption during a key rotation (comma-separated in the environment).'),
+  bodyLimit: byteSize.default('1mb'),
+  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  trustProxy: z
+    .boolean()
+    .default(false)
+    .describe('Trust `X-Forwarded-*` from a reverse proxy (needed behind TLS termination).'),
+  allowInsecureIdp: z
+    .boolean()
+    .default(false)
+    .describe('Development and tests only: allow http and loopback/private IdP and metadata URLs.'),
+  allowPrivateWebhooks: z.boolean().default(false).describe('Development and tests only: allow loopback webhook targets.'),
+});
+
+export type ConfigInput = z.input<typeof ConfigSchema>;
+export type Config = Readonly<z.output<typeof ConfigSchema>>;
+
+/** Environment variable → config key. */
+export const ENV_KEYS = {
+  PORT: 'port',
+  HOST: 'host',
+  TRUSTGATE_PUBLIC_URL: 'publicUrl',
+  TRUSTGATE_DATA_DIR: 'dataDir',
+  MONGODB_URI: 'mongodbUri',
+  TRUSTGATE_ADMIN_KEY: 'adminKey',
+  TRUSTGATE_MASTER_KEY: 'masterKey',
+  TRUSTGATE_PREVIOUS_MASTER_KEYS: 'previousMasterKeys',
+  TRUSTGATE_BODY_LIMIT: 'bodyLimit',
+  TRUSTGATE_LOG_LEVEL: 'logLevel',
+  TRUSTGATE_TRUST_PROXY: 'trustProxy',
+  TRUSTGATE_ALLOW_INSECURE_IDP: 'allowInsecureIdp',
+  TRUSTGATE_ALLOW_PRIVATE_WEBHOOKS: 'allowPrivateWebhooks',
+} as const satisfies Record<string, keyof ConfigInput>;
+
+const BOOLEAN_KEYS = new Set<string>(['trustProxy', 'allowInsecureIdp', 'allowPrivateWebhooks']);
+const LIST_KEYS = new Set<string>(['previousMasterKeys']);
+
+/** Keys in `docs/configuration.md` order, with their descriptions (for the docs test). */
+export function describeConfig(): { env: string; key: string; description: string }[] {
+  return Object.entries(ENV_KEYS).map(([env, key]) => ({
+    env,
+    key,
+    description: ConfigSchema.shape[key].description ?? '',
+  }));
+}
+
+export class ConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'ConfigError';
+  }
+}
+
+function envValue(key: string, raw: string): unknown {
+  if (BOOLEAN_KEYS.has(key)) {
+    if (/^(1|true|yes|on)$/i.test(raw)) return true;
+    if (/^(0|false|no|off|)$/i.test(raw)) return false;
+    return raw; // let validation name it
+  }
+  if (LIST_KEYS.has(key))
+    return raw
+      .split(',')
+      .map((s) => s.trim())
+      .filter(Boolean);
+  return raw;
+}
+
+function readJson(file: string): Record<string, unknown> {
+  if (!existsSync(file)) return {};
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed))
+      throw new ConfigError(`${file}: expected a JSON object`);
+    return parsed as Record<string, unknown>;
+  } catch (err) {
+    if (err instanceof ConfigError) throw err;
+    throw new ConfigError(`${file}: ${(err as Error).message}`);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}
+
+/** Validates a config object (as files and tests give it) and freezes it. */
+export function parseConfig(raw: unknown): Config {
+  const result = ConfigSchema.safeParse(raw);
+  if (!result.success) {
+    const envOf = new Map(Object.entries(ENV_KEYS).map(([env, key]) => [key as string, env]));
+    const lines = result.error.issues.map((issue) => {
+      const key = issue.path.map(String).join('.');
+      const env = envOf.get(String(issue.path[0]));
+      return `  ${key}${env ? ` (${env})` : ''}: ${issue.message}`;
+    });
+    throw new ConfigError(`invalid configuration:\n${lines.join('\n')}`);
+  }
+  return deepFreeze(result.data);
+}
+
+/** Loads files under `configDir` and applies `env`. */
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'config'): Config {
+  const dir = resolve(configDir);
+  const merged: Record<string, unknown> = {
+    ...readJson(join(dir, 'default.json')),
+    ...(env.NODE_ENV ? readJson(join(dir, `${env.NODE_ENV}.json`)) : {}),
+  };
+  for (const [name, key] of Object.entries(ENV_KEYS)) {
+    const raw = env[name];
+    if (raw !== undefined) merged[key] = envValue(key, raw);
+  }
+  return parseConfig(merged);
+}

@@ -1,0 +1,24 @@
+import express from 'express';
+import type { Router } from 'express';
+import type { Storage } from '../../storage/ports.ts';
+import type { Metrics } from '../metrics.ts';
+
+/** `/healthz` (the process answers), `/readyz` (the store answers), `/metrics` (Prometheus). */
+export function createOperationsRouter(deps: { storage: Storage; metrics: Metrics }): Router {
+  const router = express.Router();
+  router.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+  router.get('/readyz', async (_req, res) => {
+    try {
+      await deps.storage.ping();
+      res.json({ status: 'ready', storage: deps.storage.driver });
+    } catch {
+      res.status(503).json({ status: 'unavailable', storage: deps.storage.driver });
+    }
+  });
+  router.get('/metrics', async (_req, res) => {
+    res.type(deps.metrics.registry.contentType).send(await deps.metrics.registry.metrics());
+  });
+  return router;
+}

@@ -1,0 +1,41 @@
+import type { Storage } from '../storage/ports.ts';
+import { newSecret } from '../platform/ids.ts';
+import { safeEqual, sha256Hex } from '../platform/secrets.ts';
+import { auditEvent, SYSTEM } from '../audit/events.ts';
+
+const STORED_KEY = 'system:operator-key-sha256';
+
+export interface OperatorKeys {
+  /** True when `bearer` is the operator key (constant time). */
+  matches(bearer: string): boolean;
+}
+
+/**
+ * The operator key: `TRUSTGATE_ADMIN_KEY` when set. Otherwise the first start generates one,
+ * stores only its SHA-256 and hands the key back once so `main` can print it; later starts find
+ * the hash. Setting the variable later replaces the generated key.
+ */
+export async function loadOperatorKeys(
+  storage: Storage,
+  configured: string | undefined,
+): Promise<{ keys: OperatorKeys; generated: string | null }> {
+  let hash: string;
+  let generated: string | null = null;
+  if (configured) {
+    hash = sha256Hex(configured);
+  } else {
+    const stored = await storage.ephemeral.get(STORED_KEY);
+    if (stored) {
+      hash = stored;
+    } else {
+      const key = `tgo_${newSecret(32)}`;
+      hash = sha256Hex(key);
+      // Another process racing on the same store may have won: then its key stands.
+      const created = await storage.ephemeral.putIfAbsent(STORED_KEY, hash, null);
+      if (created) await storage.audit.append(auditEvent(SYSTEM, null, 'operator.key_generated', null, {}));
+      if (created) generated = key;
+      else hash = (await storage.ephemeral.get(STORED_KEY)) ?? hash;
+    }
+  }
+  return { keys: { matches: (bearer) => safeEqual(sha256Hex(bearer), hash) }, generated };
+}

@@ -1,0 +1,205 @@
+import { z } from 'zod';
+import type { ApiToken, JsonObject, Storage, Tenant, TenantId, TokenId, TokenKind } from '../storage/ports.ts';
+import { UniquenessConflict } from '../storage/ports.ts';
+import { newId } from '../platform/ids.ts';
+import { BadRequest, Conflict, NotFound } from '../platform/errors.ts';
+import { auditEvent } from '../audit/events.ts';
+import type { AuditContext } from '../audit/events.ts';
+import { TenantSettingsSchema } from './settings.ts';
+import { mintToken } from './tokens.ts';
+
+// RFC 1035-ish label: lowercase letters, digits and inner hyphens, 2–63 characters.
+const SLUG = /^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
+// Slugs that would read as part of our own URL space.
+const RESERVED_SLUGS = new Set(['admin', 'api', 'oauth', 'scim', 'sso', 'static', 'well-known', 'healthz', 'readyz', 'metrics']);
+const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
+
+const Domains = z
+  .array(z.string().trim().toLowerCase().regex(DOMAIN, 'a domain name such as example.com'))
+  .max(100)
+  .transform((list) => [...new Set(list)]);
+
+export const CreateTenantInput = z
+  .object({
+    slug: z
+      .string()
+      .regex(SLUG, 'lowercase letters, digits and hyphens, 2–63 characters, not starting or ending with a hyphen')
+      .refine((s) => !RESERVED_SLUGS.has(s), 'this slug is reserved'),
+    name: z.string().trim().min(1).max(200),
+    domains: Domains.default([]),
+    settings: TenantSettingsSchema.default({}),
+  })
+  .strict();
+
+export const UpdateTenantInput = z
+  .object({
+    name: z.string().trim().min(1).max(200).optional(),
+    domains: Domains.optional(),
+    status: z.enum(['active', 'disabled']).optional(),
+    settings: TenantSettingsSchema.optional(),
+  })
+  .strict();
+
+export type CreateTenant = z.input<typeof CreateTenantInput>;
+export type UpdateTenant = z.input<typeof UpdateTenantInput>;
+
+/** Parses `input` or throws a 400 naming the first bad field. */
+export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
+  const result = schema.safeParse(input);
+  if (result.success) return result.data;
+  const issue = result.error.issues[0];
+  const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
+  throw new BadRequest(`${where}${issue?.message ?? 'invalid input'}`, 'invalid_request');
+}
+
+function conflictOf(err: unknown): never {
+  if (err instanceof UniquenessConflict) {
+    const what = err.field === 'domains' ? 'a domain is already claimed by another tenant' : `${err.field} is already taken`;
+    throw new Conflict(what, 'conflict', { cause: err });
+  }
+  throw err;
+}
+
+export interface TokenView {
+  readonly id: TokenId;
+  readonly kind: TokenKind;
+  readonly label: string | null;
+  readonly createdAt: string;
+  readonly lastUsedAt: string | null;
+}
+
+export const tokenView = (t: ApiToken): TokenView => ({
+  id: t.id,
+  kind: t.kind,
+  label: t.label,
+  createdAt: t.createdAt,
+  lastUsedAt: t.lastUsedAt,
+});
+
+export function createTenantService(storage: Storage) {
+  async function bySlug(slug: string): Promise<Tenant> {
+    const tenant = await storage.tenants.getBySlug(slug);
+    if (!tenant) throw new NotFound(`no tenant ${slug}`, 'tenant_not_found');
+    return tenant;
+  }
+
+  return {
+    bySlug,
+    list: () => storage.tenants.list(),
+
+    async create(context: AuditContext, input: unknown): Promise<Tenant> {
+      const data = parseInput(CreateTenantInput, input);
+      const now = new Date().toISOString();
+      const tenant: Tenant = {
+        id: newId() as TenantId,
+        slug: data.slug,
+        name: data.name,
+        domains: data.domains,
+        status: 'active',
+        settings: data.settings as JsonObject,
+        connections: {},
+        createdAt: now,
+        updatedAt: now,
+        version: 1,
+      };
+      await storage
+        .transaction(async (tx) => {
+          await tx.tenants.insert(tenant);
+          await tx.audit.append(
+            auditEvent(context, tenant.id, 'tenant.created', { type: 'tenant', id: tenant.id }, {
+              slug: tenant.slug,
+              name: tenant.name,
+              domains: [...tenant.domains],
+            }),
+          );
+        })
+        .catch(conflictOf);
+      return tenant;
+    },
+
+    async update(context: AuditContext, slug: string, input: unknown): Promise<Tenant> {
+      const patch = parseInput(UpdateTenantInput, input);
+      const current = await bySlug(slug);
+      const settings = patch.settings ? ({ ...current.settings, ...patch.settings } as JsonObject) : current.settings;
+      const next: Tenant = {
+        ...current,
+        name: patch.name ?? current.name,
+        domains: patch.domains ?? current.domains,
+        status: patch.status ?? current.status,
+        settings,
+        updatedAt: new Date().toISOString(),
+      };
+      const changed = Object.keys(patch);
+      return storage
+        .transaction(async (tx) => {
+          const saved = await tx.tenants.update(next, current.version);
+          await tx.audit.append(
+            auditEvent(context, current.id, 'tenant.updated', { type: 'tenant', id: current.id }, {
+              changed,
+              ...(patch.status ? { status: patch.status } : {}),
+            }),
+          );
+          return saved;
+        })
+        .catch(conflictOf);
+    },
+
+    async remove(context: AuditContext, slug: string): Promise<void> {
+      const tenant = await bySlug(slug);
+      await storage.transaction(async (tx) => {
+        await tx.tenants.remove(tenant.id);
+        await tx.audit.append(
+          auditEvent(context, tenant.id, 'tenant.deleted', { type: 'tenant', id: tenant.id }, { slug: tenant.slug }),
+        );
+      });
+    },
+
+    async mintToken(
+      context: AuditContext,
+      slug: string,
+      kind: TokenKind,
+      label: string | null,
+    ): Promise<{ view: TokenView; token: string }> {
+      const tenant = await bySlug(slug);
+      const { token, hash } = mintToken(kind);
+      const record: ApiToken = {
+        id: newId() as TokenId,
+        tenantId: tenant.id,
+        kind,
+        hash,
+        label,
+        createdAt: new Date().toISOString(),
+        lastUsedAt: null,
+      };
+      await storage.transaction(async (tx) => {
+        await tx.tokens.insert(record);
+        await tx.audit.append(
+          auditEvent(context, tenant.id, 'token.created', { type: `${kind}_token`, id: record.id }, { label }),
+        );
+      });
+      return { view: tokenView(record), token };
+    },
+
+    async listTokens(slug: string, kind: TokenKind): Promise<TokenView[]> {
+      const tenant = await bySlug(slug);
+      return (await storage.tokens.list(tenant.id, kind)).map(tokenView);
+    },
+
+    async revokeToken(context: AuditContext, slug: string, kind: TokenKind, id: string): Promise<void> {
+      const tenant = await bySlug(slug);
+      const found = (await storage.tokens.list(tenant.id, kind)).some((t) => t.id === id);
+      if (!found) throw new NotFound(`no ${kind} token ${id}`, 'token_not_found');
+      await storage.transaction(async (tx) => {
+        await tx.tokens.remove(tenant.id, id as TokenId);
+        await tx.audit.append(auditEvent(context, tenant.id, 'token.revoked', { type: `${kind}_token`, id }, {}));
+      });
+    },
+
+    async audit(slug: string, after: string | null, limit: number) {
+      const tenant = await bySlug(slug);
+      return storage.audit.list(tenant.id, after, limit);
+    },
+  };
+}
+
+export type TenantService = ReturnType<typeof createTenantService>;

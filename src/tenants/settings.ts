@@ -1,0 +1,34 @@
+import { z } from 'zod';
+
+/**
+ * Tenant settings (`PATCH /admin/tenants/{slug} {settings}`): a closed, validated shape, so a
+ * typo is a 400 rather than a silently ignored key. A PATCH merges at the top level.
+ */
+export const TenantSettingsSchema = z
+  .object({
+    jit: z
+      .boolean()
+      .optional()
+      .describe('Create an account at first sign-in when none matches (default: false, people come from SCIM).'),
+    allowIdpInitiated: z.boolean().optional().describe('Accept IdP-initiated SAML responses (default false).'),
+    defaultRedirectUrl: z
+      .url({ protocol: /^https?$/ })
+      .optional()
+      .describe('Where an IdP-initiated sign-in lands (a registered redirect URI of a product app).'),
+    clockSkewSeconds: z.number().int().min(0).max(300).optional().describe('Allowed clock skew for SAML (default 60 s).'),
+    allowSha1: z.boolean().optional().describe('Accept SHA-1 SAML signatures (default false).'),
+    attributeMapping: z
+      .object({
+        email: z.string().min(1).optional(),
+        givenName: z.string().min(1).optional(),
+        familyName: z.string().min(1).optional(),
+        displayName: z.string().min(1).optional(),
+        groups: z.string().min(1).optional(),
+      })
+      .strict()
+      .optional()
+      .describe('SAML attribute names to read (defaults cover Okta, Entra ID and Google).'),
+  })
+  .strict();
+
+export type TenantSettings = z.output<typeof TenantSettingsSchema>;
