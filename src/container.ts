@@ -39,7 +39,11 @@ export interface ContainerOptions {
 }
 
 /** The one composition root: every service is built here from config, nothing at module load. */
-export async function buildContainer(config: Config, log: Logger, options: ContainerOptions = {}): Promise<Container> {
+export async function buildContainer(
+  config: Config,
+  log: Logger,
+  options: ContainerOptions = {},
+): Promise<Container> {
   const storage = options.storage ?? (await openStorage(storageOptions(config)));
   try {
     const secrets = createSecretBox(

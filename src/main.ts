@@ -63,7 +63,14 @@ async function main(): Promise<void> {
   if (container.generatedAdminKey) announceGeneratedKey(container.generatedAdminKey);
   const app = createApp(container);
   const server = app.listen(config.port, config.host, () => {
-    log.info({ url: `http://${config.host}:${config.port}`, publicUrl: config.publicUrl, storage: container.storage.driver }, 'listening');
+    log.info(
+      {
+        url: `http://${config.host}:${config.port}`,
+        publicUrl: config.publicUrl,
+        storage: container.storage.driver,
+      },
+      'listening',
+    );
   });
   server.on('error', (err) => {
     log.fatal({ err }, 'cannot listen');

@@ -16,7 +16,9 @@ function freePort(): Promise<number> {
     const server = createServer();
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
-      server.close(() => (typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port'))));
+      server.close(() =>
+        typeof address === 'object' && address ? resolve(address.port) : reject(new Error('no port')),
+      );
     });
   });
 }
@@ -73,7 +75,12 @@ describe('the trustgate process', function () {
 
   it('serves, keeps tenants across a restart, and drains on SIGTERM', async () => {
     const port = String(await freePort());
-    const env = { PORT: port, TRUSTGATE_DATA_DIR: dataDir, TRUSTGATE_ADMIN_KEY: ADMIN_KEY, TRUSTGATE_LOG_LEVEL: 'info' };
+    const env = {
+      PORT: port,
+      TRUSTGATE_DATA_DIR: dataDir,
+      TRUSTGATE_ADMIN_KEY: ADMIN_KEY,
+      TRUSTGATE_LOG_LEVEL: 'info',
+    };
     const first = start(env);
     await waitHealthy(first);
     assert.equal((await fetch(`${first.base}/readyz`)).status, 200);
@@ -84,7 +91,10 @@ describe('the trustgate process', function () {
       body: JSON.stringify({ slug: 'acme', name: 'Acme' }),
     });
     assert.equal(created.status, 201);
-    const token = await fetch(`${first.base}/admin/tenants/acme/scim-tokens`, { method: 'POST', headers: auth });
+    const token = await fetch(`${first.base}/admin/tenants/acme/scim-tokens`, {
+      method: 'POST',
+      headers: auth,
+    });
     assert.equal(token.status, 201);
     const secret = ((await token.json()) as { token: string }).token;
     assert.equal(await stop(first), 0, 'clean exit on SIGTERM');
@@ -109,14 +119,23 @@ describe('the trustgate process', function () {
     await waitHealthy(first);
     const key = /Operator key: (tgo_[A-Za-z0-9_-]+)/.exec(first.stderr())?.[1];
     assert.ok(key, first.stderr());
-    assert.equal((await fetch(`${first.base}/admin/tenants`, { headers: { Authorization: `Bearer ${key}` } })).status, 200);
-    assert.equal((await fetch(`${first.base}/admin/tenants`, { headers: { Authorization: 'Bearer nope' } })).status, 401);
+    assert.equal(
+      (await fetch(`${first.base}/admin/tenants`, { headers: { Authorization: `Bearer ${key}` } })).status,
+      200,
+    );
+    assert.equal(
+      (await fetch(`${first.base}/admin/tenants`, { headers: { Authorization: 'Bearer nope' } })).status,
+      401,
+    );
     await stop(first);
 
     const second = start(env);
     await waitHealthy(second);
     assert.equal(/Operator key:/.test(second.stderr()), false, 'printed only once');
-    assert.equal((await fetch(`${second.base}/admin/tenants`, { headers: { Authorization: `Bearer ${key}` } })).status, 200);
+    assert.equal(
+      (await fetch(`${second.base}/admin/tenants`, { headers: { Authorization: `Bearer ${key}` } })).status,
+      200,
+    );
     await stop(second);
   });
 

@@ -20,8 +20,14 @@ const ConfigSchema = z.object({
     .url({ protocol: /^https?$/ })
     .default('http://127.0.0.1:3000')
     .transform((u) => u.replace(/\/+$/, ''))
-    .describe('The URL people and IdPs reach Trustgate at: SAML entity ids, ACS and OIDC issuer derive from it.'),
-  dataDir: z.string().min(1).default('data').describe('Directory of the SQLite file and the development master key.'),
+    .describe(
+      'The URL people and IdPs reach Trustgate at: SAML entity ids, ACS and OIDC issuer derive from it.',
+    ),
+  dataDir: z
+    .string()
+    .min(1)
+    .default('data')
+    .describe('Directory of the SQLite file and the development master key.'),
   mongodbUri: z
     .string()
     .regex(/^mongodb(\+srv)?:\/\//, 'a mongodb:// or mongodb+srv:// URI')
@@ -31,18 +37,30 @@ const ConfigSchema = z.object({
     .string()
     .min(32, 'at least 32 characters')
     .optional()
-    .describe('Operator key for the admin API. Absent: one is generated on first start, printed once, stored hashed.'),
+    .describe(
+      'Operator key for the admin API. Absent: one is generated on first start, printed once, stored hashed.',
+    ),
   masterKey: z
     .string()
-    .refine((s) => Buffer.from(s, 'base64').length === 32, '32 random bytes in base64 (openssl rand -base64 32)')
+    .refine(
+      (s) => Buffer.from(s, 'base64').length === 32,
+      '32 random bytes in base64 (openssl rand -base64 32)',
+    )
     .optional()
-    .describe('Encrypts secrets at rest (AES-256-GCM). Absent: a development key is generated in the data directory.'),
+    .describe(
+      'Encrypts secrets at rest (AES-256-GCM). Absent: a development key is generated in the data directory.',
+    ),
   previousMasterKeys: z
     .array(z.string().refine((s) => Buffer.from(s, 'base64').length === 32, '32 random bytes in base64'))
     .default([])
-    .describe('Older master keys, still accepted for decryption during a key rotation (comma-separated in the environment).'),
+    .describe(
+      'Older master keys, still accepted for decryption during a key rotation (comma-separated in the environment).',
+    ),
   bodyLimit: byteSize.default('1mb'),
-  logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info').describe('pino log level.'),
+  logLevel: z
+    .enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+    .default('info')
+    .describe('pino log level.'),
   trustProxy: z
     .boolean()
     .default(false)
@@ -51,7 +69,10 @@ const ConfigSchema = z.object({
     .boolean()
     .default(false)
     .describe('Development and tests only: allow http and loopback/private IdP and metadata URLs.'),
-  allowPrivateWebhooks: z.boolean().default(false).describe('Development and tests only: allow loopback webhook targets.'),
+  allowPrivateWebhooks: z
+    .boolean()
+    .default(false)
+    .describe('Development and tests only: allow loopback webhook targets.'),
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;

@@ -105,12 +105,14 @@ function bodyParserView(err: HttpLikeError): PublicError | undefined {
 
 /** What a caller may see of `err`. */
 export function publicView(err: unknown): PublicError {
-  if (err instanceof AppError && err.status < 500) return { status: err.status, code: err.code, message: err.message };
+  if (err instanceof AppError && err.status < 500)
+    return { status: err.status, code: err.code, message: err.message };
   if (err instanceof UniquenessConflict) return { status: 409, code: 'conflict', message: err.message };
-  if (err instanceof VersionConflict) return { status: 412, code: 'precondition_failed', message: err.message };
+  if (err instanceof VersionConflict)
+    return { status: 412, code: 'precondition_failed', message: err.message };
   if (err instanceof StorageError) return { status: 500, code: 'server_error', message: 'internal error' };
   if (err && typeof err === 'object') {
-    const view = bodyParserView(err as HttpLikeError);
+    const view = bodyParserView(err);
     if (view) return view;
   }
   return { status: 500, code: 'server_error', message: 'internal error' };

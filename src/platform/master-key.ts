@@ -18,7 +18,10 @@ export function resolveMasterKey(configured: string | undefined, dataDir: string
     if (mode & 0o077) chmodSync(file, 0o600);
     const key = Buffer.from(readFileSync(file, 'utf8').trim(), 'base64');
     if (key.length !== 32) throw new Error(`${file} does not hold 32 bytes in base64`);
-    log.warn({ file }, 'TRUSTGATE_MASTER_KEY is not set: using the development master key file; set the variable in production');
+    log.warn(
+      { file },
+      'TRUSTGATE_MASTER_KEY is not set: using the development master key file; set the variable in production',
+    );
     return key;
   }
   mkdirSync(dataDir, { recursive: true });

@@ -46,7 +46,8 @@ export function createSecretBox(current: Buffer, previous: readonly Buffer[] = [
     },
     decrypt(sealed, context = '') {
       const [version, id, ivText, bodyText] = sealed.split('.');
-      if (version !== 'v1' || !id || !ivText || !bodyText) throw new SecretDecryptionError('not a sealed secret');
+      if (version !== 'v1' || !id || !ivText || !bodyText)
+        throw new SecretDecryptionError('not a sealed secret');
       const key = keys.get(id);
       if (!key) throw new SecretDecryptionError(`sealed with unknown master key ${id}`);
       const body = Buffer.from(bodyText, 'base64url');
@@ -55,7 +56,10 @@ export function createSecretBox(current: Buffer, previous: readonly Buffer[] = [
       decipher.setAAD(Buffer.from(context));
       decipher.setAuthTag(body.subarray(body.length - 16));
       try {
-        return Buffer.concat([decipher.update(body.subarray(0, body.length - 16)), decipher.final()]).toString('utf8');
+        return Buffer.concat([
+          decipher.update(body.subarray(0, body.length - 16)),
+          decipher.final(),
+        ]).toString('utf8');
       } catch {
         throw new SecretDecryptionError('sealed secret failed authentication');
       }

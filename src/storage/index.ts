@@ -4,11 +4,13 @@ import type { Storage } from './ports.ts';
 import { createSqliteStorage } from './sqlite/index.ts';
 
 export type StorageOptions =
-  | { readonly driver: 'sqlite'; readonly file: string }
-  | { readonly driver: 'mongo'; readonly uri: string };
+  { readonly driver: 'sqlite'; readonly file: string } | { readonly driver: 'mongo'; readonly uri: string };
 
 /** The adapter that config selects: MongoDB when `MONGODB_URI` is set, else SQLite under the data dir. */
-export function storageOptions(config: { readonly dataDir: string; readonly mongodbUri?: string | undefined }): StorageOptions {
+export function storageOptions(config: {
+  readonly dataDir: string;
+  readonly mongodbUri?: string | undefined;
+}): StorageOptions {
   if (config.mongodbUri) return { driver: 'mongo', uri: config.mongodbUri };
   return { driver: 'sqlite', file: join(config.dataDir, 'trustgate.db') };
 }

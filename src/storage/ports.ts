@@ -257,9 +257,16 @@ export interface MembershipStore {
   members(tenantId: TenantId, teamId: TeamId): Promise<readonly Member[]>;
   count(tenantId: TenantId, teamId: TeamId): Promise<number>;
   /** Which of `accountIds` are members. */
-  whichAreMembers(tenantId: TenantId, teamId: TeamId, accountIds: readonly AccountId[]): Promise<ReadonlySet<AccountId>>;
+  whichAreMembers(
+    tenantId: TenantId,
+    teamId: TeamId,
+    accountIds: readonly AccountId[],
+  ): Promise<ReadonlySet<AccountId>>;
   /** Teams of each account (for the SCIM User `groups` attribute and the `groups` claim). */
-  teamsOf(tenantId: TenantId, accountIds: readonly AccountId[]): Promise<ReadonlyMap<AccountId, readonly Team[]>>;
+  teamsOf(
+    tenantId: TenantId,
+    accountIds: readonly AccountId[],
+  ): Promise<ReadonlyMap<AccountId, readonly Team[]>>;
 }
 
 export interface ClientStore {

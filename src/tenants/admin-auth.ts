@@ -42,13 +42,15 @@ export function requireOperator(req: Request): void {
 /** The operator, or an admin token of the tenant named by `slug`. */
 export function requireTenantAccess(req: Request, slug: string): void {
   const scope = adminScope(req);
-  if (scope.kind === 'tenant' && scope.slug !== slug) throw new Forbidden('this token belongs to another tenant');
+  if (scope.kind === 'tenant' && scope.slug !== slug)
+    throw new Forbidden('this token belongs to another tenant');
   ctx(req).tenant = slug;
 }
 
 /** Requests with a body must say it is JSON (415 otherwise), so a form post cannot pass as one. */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {
-  const hasBody = req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
+  const hasBody =
+    req.headers['transfer-encoding'] !== undefined || Number(req.headers['content-length'] ?? 0) > 0;
   if (hasBody && !req.is(['application/json', 'application/*+json']))
     throw new UnsupportedMediaType('send the body as application/json');
   next();

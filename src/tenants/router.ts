@@ -37,7 +37,8 @@ function pageParams(req: Request): { after: string | null; limit: number } {
   if (after !== undefined && (typeof after !== 'string' || !/^[0-9a-f-]{36}$/.test(after)))
     throw new BadRequest('after: an event id returned as nextCursor');
   const n = limit === undefined ? 100 : Number(limit);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE) throw new BadRequest(`limit: an integer from 1 to ${MAX_PAGE}`);
+  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE)
+    throw new BadRequest(`limit: an integer from 1 to ${MAX_PAGE}`);
   return { after: after ?? null, limit: n };
 }
 
@@ -46,14 +47,18 @@ function labelOf(body: unknown): string | null {
   if (typeof body !== 'object' || Array.isArray(body)) throw new BadRequest('expected a JSON object');
   const label = (body as { label?: unknown }).label;
   if (label === undefined || label === null) return null;
-  if (typeof label !== 'string' || label.length > 200) throw new BadRequest('label: a string of at most 200 characters');
+  if (typeof label !== 'string' || label.length > 200)
+    throw new BadRequest('label: a string of at most 200 characters');
   return label;
 }
 
 /** `/admin/tenants…`: tenants, their SCIM and admin tokens, their audit trail. */
 export function createTenantRouter(tenants: TenantService, bodyLimit: string): Router {
   const router = express.Router();
-  router.use(requireJsonBody, express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }));
+  router.use(
+    requireJsonBody,
+    express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }),
+  );
 
   router.post('/', async (req, res) => {
     requireOperator(req);
@@ -96,7 +101,10 @@ export function createTenantRouter(tenants: TenantService, bodyLimit: string): R
       const slug = slugParam(req);
       requireTenantAccess(req, slug);
       const { view, token } = await tenants.mintToken(auditContext(req), slug, kind, labelOf(req.body));
-      res.status(201).setHeader('Cache-Control', 'no-store').json({ ...view, token });
+      res
+        .status(201)
+        .setHeader('Cache-Control', 'no-store')
+        .json({ ...view, token });
     });
     router.get(`/:slug/${path}`, async (req, res) => {
       const slug = slugParam(req);
@@ -106,7 +114,7 @@ export function createTenantRouter(tenants: TenantService, bodyLimit: string): R
     router.delete(`/:slug/${path}/:id`, async (req, res) => {
       const slug = slugParam(req);
       requireTenantAccess(req, slug);
-      await tenants.revokeToken(auditContext(req), slug, kind, String(req.params.id));
+      await tenants.revokeToken(auditContext(req), slug, kind, req.params.id);
       res.status(204).end();
     });
   }

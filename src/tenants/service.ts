@@ -1,5 +1,13 @@
 import { z } from 'zod';
-import type { ApiToken, JsonObject, Storage, Tenant, TenantId, TokenId, TokenKind } from '../storage/ports.ts';
+import type {
+  ApiToken,
+  JsonObject,
+  Storage,
+  Tenant,
+  TenantId,
+  TokenId,
+  TokenKind,
+} from '../storage/ports.ts';
 import { UniquenessConflict } from '../storage/ports.ts';
 import { newId } from '../platform/ids.ts';
 import { BadRequest, Conflict, NotFound } from '../platform/errors.ts';
@@ -11,7 +19,18 @@ import { mintToken } from './tokens.ts';
 // RFC 1035-ish label: lowercase letters, digits and inner hyphens, 2–63 characters.
 const SLUG = /^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
 // Slugs that would read as part of our own URL space.
-const RESERVED_SLUGS = new Set(['admin', 'api', 'oauth', 'scim', 'sso', 'static', 'well-known', 'healthz', 'readyz', 'metrics']);
+const RESERVED_SLUGS = new Set([
+  'admin',
+  'api',
+  'oauth',
+  'scim',
+  'sso',
+  'static',
+  'well-known',
+  'healthz',
+  'readyz',
+  'metrics',
+]);
 const DOMAIN = /^(?=.{1,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/;
 
 const Domains = z
@@ -23,7 +42,10 @@ export const CreateTenantInput = z
   .object({
     slug: z
       .string()
-      .regex(SLUG, 'lowercase letters, digits and hyphens, 2–63 characters, not starting or ending with a hyphen')
+      .regex(
+        SLUG,
+        'lowercase letters, digits and hyphens, 2–63 characters, not starting or ending with a hyphen',
+      )
       .refine((s) => !RESERVED_SLUGS.has(s), 'this slug is reserved'),
     name: z.string().trim().min(1).max(200),
     domains: Domains.default([]),
@@ -54,7 +76,10 @@ export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.ou
 
 function conflictOf(err: unknown): never {
   if (err instanceof UniquenessConflict) {
-    const what = err.field === 'domains' ? 'a domain is already claimed by another tenant' : `${err.field} is already taken`;
+    const what =
+      err.field === 'domains'
+        ? 'a domain is already claimed by another tenant'
+        : `${err.field} is already taken`;
     throw new Conflict(what, 'conflict', { cause: err });
   }
   throw err;
@@ -96,7 +121,7 @@ export function createTenantService(storage: Storage) {
         name: data.name,
         domains: data.domains,
         status: 'active',
-        settings: data.settings as JsonObject,
+        settings: data.settings,
         connections: {},
         createdAt: now,
         updatedAt: now,
@@ -106,11 +131,17 @@ export function createTenantService(storage: Storage) {
         .transaction(async (tx) => {
           await tx.tenants.insert(tenant);
           await tx.audit.append(
-            auditEvent(context, tenant.id, 'tenant.created', { type: 'tenant', id: tenant.id }, {
-              slug: tenant.slug,
-              name: tenant.name,
-              domains: [...tenant.domains],
-            }),
+            auditEvent(
+              context,
+              tenant.id,
+              'tenant.created',
+              { type: 'tenant', id: tenant.id },
+              {
+                slug: tenant.slug,
+                name: tenant.name,
+                domains: [...tenant.domains],
+              },
+            ),
           );
         })
         .catch(conflictOf);
@@ -120,7 +151,9 @@ export function createTenantService(storage: Storage) {
     async update(context: AuditContext, slug: string, input: unknown): Promise<Tenant> {
       const patch = parseInput(UpdateTenantInput, input);
       const current = await bySlug(slug);
-      const settings = patch.settings ? ({ ...current.settings, ...patch.settings } as JsonObject) : current.settings;
+      const settings = patch.settings
+        ? ({ ...current.settings, ...patch.settings } as JsonObject)
+        : current.settings;
       const next: Tenant = {
         ...current,
         name: patch.name ?? current.name,
@@ -134,10 +167,16 @@ export function createTenantService(storage: Storage) {
         .transaction(async (tx) => {
           const saved = await tx.tenants.update(next, current.version);
           await tx.audit.append(
-            auditEvent(context, current.id, 'tenant.updated', { type: 'tenant', id: current.id }, {
-              changed,
-              ...(patch.status ? { status: patch.status } : {}),
-            }),
+            auditEvent(
+              context,
+              current.id,
+              'tenant.updated',
+              { type: 'tenant', id: current.id },
+              {
+                changed,
+                ...(patch.status ? { status: patch.status } : {}),
+              },
+            ),
           );
           return saved;
         })
@@ -149,7 +188,13 @@ export function createTenantService(storage: Storage) {
       await storage.transaction(async (tx) => {
         await tx.tenants.remove(tenant.id);
         await tx.audit.append(
-          auditEvent(context, tenant.id, 'tenant.deleted', { type: 'tenant', id: tenant.id }, { slug: tenant.slug }),
+          auditEvent(
+            context,
+            tenant.id,
+            'tenant.deleted',
+            { type: 'tenant', id: tenant.id },
+            { slug: tenant.slug },
+          ),
         );
       });
     },
@@ -174,7 +219,13 @@ export function createTenantService(storage: Storage) {
       await storage.transaction(async (tx) => {
         await tx.tokens.insert(record);
         await tx.audit.append(
-          auditEvent(context, tenant.id, 'token.created', { type: `${kind}_token`, id: record.id }, { label }),
+          auditEvent(
+            context,
+            tenant.id,
+            'token.created',
+            { type: `${kind}_token`, id: record.id },
+            { label },
+          ),
         );
       });
       return { view: tokenView(record), token };
@@ -191,7 +242,9 @@ export function createTenantService(storage: Storage) {
       if (!found) throw new NotFound(`no ${kind} token ${id}`, 'token_not_found');
       await storage.transaction(async (tx) => {
         await tx.tokens.remove(tenant.id, id as TokenId);
-        await tx.audit.append(auditEvent(context, tenant.id, 'token.revoked', { type: `${kind}_token`, id }, {}));
+        await tx.audit.append(
+          auditEvent(context, tenant.id, 'token.revoked', { type: `${kind}_token`, id }, {}),
+        );
       });
     },
 

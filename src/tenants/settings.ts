@@ -9,13 +9,24 @@ export const TenantSettingsSchema = z
     jit: z
       .boolean()
       .optional()
-      .describe('Create an account at first sign-in when none matches (default: false, people come from SCIM).'),
-    allowIdpInitiated: z.boolean().optional().describe('Accept IdP-initiated SAML responses (default false).'),
+      .describe(
+        'Create an account at first sign-in when none matches (default: false, people come from SCIM).',
+      ),
+    allowIdpInitiated: z
+      .boolean()
+      .optional()
+      .describe('Accept IdP-initiated SAML responses (default false).'),
     defaultRedirectUrl: z
       .url({ protocol: /^https?$/ })
       .optional()
       .describe('Where an IdP-initiated sign-in lands (a registered redirect URI of a product app).'),
-    clockSkewSeconds: z.number().int().min(0).max(300).optional().describe('Allowed clock skew for SAML (default 60 s).'),
+    clockSkewSeconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(300)
+      .optional()
+      .describe('Allowed clock skew for SAML (default 60 s).'),
     allowSha1: z.boolean().optional().describe('Accept SHA-1 SAML signatures (default false).'),
     attributeMapping: z
       .object({

@@ -18,7 +18,11 @@ const TOUCH_INTERVAL_MS = 60_000;
 
 export interface TokenAuthenticator {
   /** The live token of `kind` and its tenant, or Unauthorized. `slug` must match the token's tenant. */
-  authenticate(kind: TokenKind, bearer: string | undefined, slug?: string): Promise<{ token: ApiToken; tenant: Tenant }>;
+  authenticate(
+    kind: TokenKind,
+    bearer: string | undefined,
+    slug?: string,
+  ): Promise<{ token: ApiToken; tenant: Tenant }>;
 }
 
 export function createTokenAuthenticator(storage: Storage): TokenAuthenticator {
@@ -35,7 +39,8 @@ export function createTokenAuthenticator(storage: Storage): TokenAuthenticator {
 
   return {
     async authenticate(kind, bearer, slug) {
-      if (!bearer || !bearer.startsWith(PREFIX[kind])) throw new Unauthorized('a valid bearer token is required');
+      if (!bearer || !bearer.startsWith(PREFIX[kind]))
+        throw new Unauthorized('a valid bearer token is required');
       const hash = sha256Hex(bearer);
       const token = await storage.tokens.findByHash(hash);
       // The lookup is by hash; comparing again in constant time costs nothing and keeps the
@@ -44,7 +49,8 @@ export function createTokenAuthenticator(storage: Storage): TokenAuthenticator {
         throw new Unauthorized('a valid bearer token is required');
       const tenant = await storage.tenants.get(token.tenantId);
       // A token of another tenant is a 401 too: it proves nothing about this tenant.
-      if (!tenant || (slug !== undefined && tenant.slug !== slug)) throw new Unauthorized('a valid bearer token is required');
+      if (!tenant || (slug !== undefined && tenant.slug !== slug))
+        throw new Unauthorized('a valid bearer token is required');
       touch(token);
       return { token, tenant };
     },

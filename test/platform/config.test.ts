@@ -44,7 +44,8 @@ describe('config', () => {
     );
     assert.throws(
       () => loadConfig({ TRUSTGATE_MASTER_KEY: 'c2hvcnQ=' }, 'config'),
-      (err: unknown) => err instanceof ConfigError && /TRUSTGATE_MASTER_KEY.*32 random bytes/.test(err.message),
+      (err: unknown) =>
+        err instanceof ConfigError && /TRUSTGATE_MASTER_KEY.*32 random bytes/.test(err.message),
     );
     assert.throws(
       () => loadConfig({ TRUSTGATE_ADMIN_KEY: 'short' }, 'config'),
@@ -61,12 +62,18 @@ describe('config', () => {
   });
 
   it('selects MongoDB only from a mongodb URI', () => {
-    assert.equal(loadConfig({ MONGODB_URI: 'mongodb://db:27017/x?replicaSet=rs0' }, 'config').mongodbUri?.startsWith('mongodb://'), true);
+    assert.equal(
+      loadConfig({ MONGODB_URI: 'mongodb://db:27017/x?replicaSet=rs0' }, 'config').mongodbUri?.startsWith(
+        'mongodb://',
+      ),
+      true,
+    );
     assert.throws(() => loadConfig({ MONGODB_URI: 'postgres://x' }, 'config'), /mongodbUri \(MONGODB_URI\)/);
   });
 
   it('docs/configuration.md documents every variable', () => {
     const doc = readFileSync('docs/configuration.md', 'utf8');
-    for (const { env } of describeConfig()) assert.ok(doc.includes(`\`${env}\``), `${env} missing from docs/configuration.md`);
+    for (const { env } of describeConfig())
+      assert.ok(doc.includes(`\`${env}\``), `${env} missing from docs/configuration.md`);
   });
 });

@@ -14,10 +14,16 @@ describe('HTTP edge', () => {
 
   it('answers /healthz, /readyz and /metrics', async () => {
     assert.deepEqual((await request(t.app).get('/healthz').expect(200)).body, { status: 'ok' });
-    assert.deepEqual((await request(t.app).get('/readyz').expect(200)).body, { status: 'ready', storage: 'sqlite' });
+    assert.deepEqual((await request(t.app).get('/readyz').expect(200)).body, {
+      status: 'ready',
+      storage: 'sqlite',
+    });
     await request(t.app).get('/admin/tenants').set('Authorization', t.operator).expect(200);
     const metrics = await request(t.app).get('/metrics').expect(200);
-    assert.match(metrics.text, /trustgate_http_requests_total\{method="GET",route="\/admin\/tenants\/",status="200"\} 1/);
+    assert.match(
+      metrics.text,
+      /trustgate_http_requests_total\{method="GET",route="\/admin\/tenants\/",status="200"\} 1/,
+    );
     assert.match(metrics.text, /trustgate_http_request_duration_seconds_bucket/);
   });
 

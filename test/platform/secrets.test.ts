@@ -1,5 +1,11 @@
 import assert from 'node:assert/strict';
-import { createSecretBox, keyIdOf, safeEqual, SecretDecryptionError, sha256Hex } from '../../src/platform/secrets.ts';
+import {
+  createSecretBox,
+  keyIdOf,
+  safeEqual,
+  SecretDecryptionError,
+  sha256Hex,
+} from '../../src/platform/secrets.ts';
 import { newId } from '../../src/platform/ids.ts';
 
 const keyA = Buffer.alloc(32, 1);
@@ -20,7 +26,7 @@ describe('secrets', () => {
     const sealed = box.encrypt('secret', 'tenant:1');
     assert.throws(() => box.decrypt(sealed, 'tenant:2'), SecretDecryptionError);
     const parts = sealed.split('.');
-    const body = Buffer.from(parts[3]!, 'base64url');
+    const body = Buffer.from(parts[3], 'base64url');
     body[0] = (body[0] ?? 0) ^ 1;
     parts[3] = body.toString('base64url');
     assert.throws(() => box.decrypt(parts.join('.'), 'tenant:1'), SecretDecryptionError);
@@ -48,6 +54,7 @@ describe('secrets', () => {
     const ids = Array.from({ length: 5000 }, () => newId());
     assert.deepEqual([...ids].sort(), ids, 'monotonic');
     assert.equal(new Set(ids).size, ids.length);
-    for (const id of ids.slice(0, 10)) assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
+    for (const id of ids.slice(0, 10))
+      assert.match(id, /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/);
   });
 });

@@ -54,8 +54,12 @@ export async function startTestApp(
         .post('/admin/tenants')
         .set('Authorization', operator)
         .send({ slug, name: slug.toUpperCase(), ...extra });
-      if (created.status !== 201) throw new Error(`tenant ${slug}: ${created.status} ${JSON.stringify(created.body)}`);
-      const token = await request(app).post(`/admin/tenants/${slug}/scim-tokens`).set('Authorization', operator).send({});
+      if (created.status !== 201)
+        throw new Error(`tenant ${slug}: ${created.status} ${JSON.stringify(created.body)}`);
+      const token = await request(app)
+        .post(`/admin/tenants/${slug}/scim-tokens`)
+        .set('Authorization', operator)
+        .send({});
       if (token.status !== 201) throw new Error(`scim token ${slug}: ${token.status}`);
       return { slug, scimToken: (token.body as { token: string }).token };
     },

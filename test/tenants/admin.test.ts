@@ -24,7 +24,11 @@ describe('admin API: tenants and tokens', () => {
   };
 
   it('creates a tenant once; the same slug again is 409', async () => {
-    const created = await post('/admin/tenants', t.operator, { slug: 'acme', name: 'Acme', domains: ['Acme.com'] });
+    const created = await post('/admin/tenants', t.operator, {
+      slug: 'acme',
+      name: 'Acme',
+      domains: ['Acme.com'],
+    });
     assert.equal(created.status, 201);
     assert.equal(created.body.slug, 'acme');
     assert.deepEqual(created.body.domains, ['acme.com']);
@@ -43,8 +47,15 @@ describe('admin API: tenants and tokens', () => {
   });
 
   it('refuses a domain another tenant has claimed', async () => {
-    assert.equal((await post('/admin/tenants', t.operator, { slug: 'acme', name: 'A', domains: ['acme.com'] })).status, 201);
-    const clash = await post('/admin/tenants', t.operator, { slug: 'evil', name: 'E', domains: ['ACME.com'] });
+    assert.equal(
+      (await post('/admin/tenants', t.operator, { slug: 'acme', name: 'A', domains: ['acme.com'] })).status,
+      201,
+    );
+    const clash = await post('/admin/tenants', t.operator, {
+      slug: 'evil',
+      name: 'E',
+      domains: ['ACME.com'],
+    });
     assert.equal(clash.status, 409);
     assert.match((clash.body as ErrorBody).error.message, /domain/);
     const missing = await request(t.app).get('/admin/tenants/evil').set('Authorization', t.operator);
@@ -62,7 +73,11 @@ describe('admin API: tenants and tokens', () => {
     assert.match((noName.body as ErrorBody).error.message, /^name: /);
     const extra = await post('/admin/tenants', t.operator, { slug: 'ok', name: 'X', owner: 'me' });
     assert.equal(extra.status, 400);
-    const badSetting = await post('/admin/tenants', t.operator, { slug: 'ok', name: 'X', settings: { jitt: true } });
+    const badSetting = await post('/admin/tenants', t.operator, {
+      slug: 'ok',
+      name: 'X',
+      settings: { jitt: true },
+    });
     assert.equal(badSetting.status, 400);
     assert.equal(
       (await post('/admin/tenants', t.operator, { slug: 'ab', name: 'X', settings: { jit: true } })).status,
@@ -76,7 +91,10 @@ describe('admin API: tenants and tokens', () => {
     assert.equal(none.status, 401);
     assert.equal(none.headers['www-authenticate'], 'Bearer');
     assert.equal((none.body as ErrorBody).error.code, 'unauthorized');
-    const wrong = await post('/admin/tenants', 'Bearer not-the-key-not-the-key-not-the-key', { slug: 'acme', name: 'Acme' });
+    const wrong = await post('/admin/tenants', 'Bearer not-the-key-not-the-key-not-the-key', {
+      slug: 'acme',
+      name: 'Acme',
+    });
     assert.equal(wrong.status, 401);
     const form = await request(t.app)
       .post('/admin/tenants')
@@ -133,10 +151,19 @@ describe('admin API: tenants and tokens', () => {
     assert.equal((other.body as ErrorBody).error.code, 'forbidden');
     assert.equal((await post('/admin/tenants/globex/scim-tokens', admin, {})).status, 403);
     assert.equal((await post('/admin/tenants', admin, { slug: 'new', name: 'New' })).status, 403);
-    assert.equal((await request(t.app).delete('/admin/tenants/acme').set('Authorization', admin)).status, 403);
-    const suspend = await request(t.app).patch('/admin/tenants/acme').set('Authorization', admin).send({ status: 'disabled' });
+    assert.equal(
+      (await request(t.app).delete('/admin/tenants/acme').set('Authorization', admin)).status,
+      403,
+    );
+    const suspend = await request(t.app)
+      .patch('/admin/tenants/acme')
+      .set('Authorization', admin)
+      .send({ status: 'disabled' });
     assert.equal(suspend.status, 403, 'suspension is the operator’s call');
-    const rename = await request(t.app).patch('/admin/tenants/acme').set('Authorization', admin).send({ name: 'Acme Inc' });
+    const rename = await request(t.app)
+      .patch('/admin/tenants/acme')
+      .set('Authorization', admin)
+      .send({ name: 'Acme Inc' });
     assert.equal(rename.status, 200);
     assert.equal(rename.body.name, 'Acme Inc');
     assert.equal(rename.body.version, 2);
@@ -145,7 +172,11 @@ describe('admin API: tenants and tokens', () => {
     assert.equal(scimToken.status, 201);
     // A SCIM token is not an admin token.
     assert.equal(
-      (await request(t.app).get('/admin/tenants/acme').set('Authorization', `Bearer ${scimToken.body.token as string}`)).status,
+      (
+        await request(t.app)
+          .get('/admin/tenants/acme')
+          .set('Authorization', `Bearer ${scimToken.body.token as string}`)
+      ).status,
       401,
     );
   });
@@ -160,7 +191,9 @@ describe('admin API: tenants and tokens', () => {
     assert.equal(patched.body.status, 'disabled');
     assert.deepEqual(patched.body.settings, { jit: true });
 
-    const audit = await request(t.app).get('/admin/tenants/acme/audit?limit=10').set('Authorization', t.operator);
+    const audit = await request(t.app)
+      .get('/admin/tenants/acme/audit?limit=10')
+      .set('Authorization', t.operator);
     assert.equal(audit.status, 200);
     const types = audit.body.data.map((e: { type: string }) => e.type);
     assert.deepEqual(types, ['tenant.created', 'token.created', 'tenant.updated']);
@@ -169,7 +202,9 @@ describe('admin API: tenants and tokens', () => {
     assert.equal(typeof updated.requestId, 'string');
     assert.deepEqual(updated.data.changed, ['domains', 'status', 'settings']);
 
-    const page1 = await request(t.app).get('/admin/tenants/acme/audit?limit=2').set('Authorization', t.operator);
+    const page1 = await request(t.app)
+      .get('/admin/tenants/acme/audit?limit=2')
+      .set('Authorization', t.operator);
     assert.equal(page1.body.data.length, 2);
     const page2 = await request(t.app)
       .get(`/admin/tenants/acme/audit?limit=2&after=${page1.body.nextCursor as string}`)
@@ -180,8 +215,14 @@ describe('admin API: tenants and tokens', () => {
     );
     assert.equal(page2.body.nextCursor, null);
 
-    assert.equal((await request(t.app).delete('/admin/tenants/acme').set('Authorization', t.operator)).status, 204);
-    assert.equal((await request(t.app).get('/admin/tenants/acme').set('Authorization', t.operator)).status, 404);
+    assert.equal(
+      (await request(t.app).delete('/admin/tenants/acme').set('Authorization', t.operator)).status,
+      204,
+    );
+    assert.equal(
+      (await request(t.app).get('/admin/tenants/acme').set('Authorization', t.operator)).status,
+      404,
+    );
     const left = await t.container.storage.audit.list(null, null, 100);
     assert.ok(Array.isArray(left));
   });
@@ -191,7 +232,10 @@ describe('admin API: tenants and tokens', () => {
     const tenant = await t.container.storage.tenants.getBySlug('acme');
     assert.ok(tenant);
     await t.container.storage.tenants.update({ ...tenant, name: 'First' }, tenant.version);
-    await assert.rejects(t.container.storage.tenants.update({ ...tenant, name: 'Stale' }, tenant.version), /changed/);
+    await assert.rejects(
+      t.container.storage.tenants.update({ ...tenant, name: 'Stale' }, tenant.version),
+      /changed/,
+    );
     assert.equal((await t.container.storage.tenants.getBySlug('acme'))?.name, 'First');
   });
 });

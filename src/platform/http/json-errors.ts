@@ -13,7 +13,9 @@ export function renderJsonError(err: unknown, req: Request, res: Response, _next
     return;
   }
   if (view.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
-  res.status(view.status).json({ error: { code: view.code, message: view.message, requestId: context.requestId } });
+  res
+    .status(view.status)
+    .json({ error: { code: view.code, message: view.message, requestId: context.requestId } });
 }
 
 export function notFoundRoute(req: Request, _res: Response, next: NextFunction): void {
