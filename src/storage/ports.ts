@@ -150,7 +150,7 @@ export type CompareOp = 'eq' | 'ne' | 'co' | 'sw' | 'ew' | 'gt' | 'ge' | 'lt' | 
  * - values compare only with the same JSON type (the SCIM layer coerces to the schema type
  *   first): `"true"` never equals `true`;
  * - `co`/`sw`/`ew` apply to strings only; `gt`/`ge`/`lt`/`le` to numbers (numerically) and
- *   strings (by code unit; timestamps are ISO strings), never to booleans;
+ *   strings (by code point; timestamps are ISO strings), never to booleans;
  * - `caseExact: false` lowercases both sides (Unicode `toLowerCase`) before comparing;
  * - `present` is true for a value that is not null, `""`, `[]` or `{}`.
  */
@@ -180,7 +180,11 @@ export interface ListQuery {
   readonly offset: number;
   /** 0 returns only `total`. */
   readonly limit: number;
-  /** Default: creation order (by id). Ties always break by id, so pages are stable. */
+  /**
+   * Default: creation order (by id). Ties always break by id ascending, so pages are stable.
+   * Absent values sort last ascending and first descending (RFC 7644 §3.4.2.3); numbers sort
+   * before strings.
+   */
   readonly sort?: { readonly attr: AttrPath; readonly descending: boolean; readonly caseExact: boolean };
 }
 
@@ -300,7 +304,10 @@ export interface EphemeralStore {
   keys(prefix: string): Promise<readonly string[]>;
 }
 
-/** The stores that take part in a unit of work. */
+/**
+ * The stores that take part in a unit of work. The ephemeral store is not one of them: protocol
+ * state is written outside transactions (the SQLite adapter refuses ephemeral writes inside one).
+ */
 export interface Stores {
   readonly tenants: TenantStore;
   readonly tokens: TokenStore;
@@ -316,7 +323,9 @@ export interface Storage extends Stores {
   readonly ephemeral: EphemeralStore;
   /**
    * Runs `fn` as one unit of work over the stores it is given: commits when it resolves, rolls
-   * back when it throws (and rethrows). Use only the `tx` stores inside.
+   * back when it throws (and rethrows). Use only the `tx` stores inside, never after `fn`
+   * returns; transactions do not nest. Reads outside a transaction may observe the writes of one
+   * in progress on the embedded adapter (one connection): decide from reads made inside `fn`.
    */
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T>;
   /** Throws when the store is unreachable (`/readyz`). */

@@ -1,0 +1,154 @@
+import type { Account, AccountId, AccountStore, ListQuery, TenantId } from '../ports.ts';
+import type { Row, Sql } from './connection.ts';
+import { translated } from './errors.ts';
+import type { FilterTarget } from './filter-sql.ts';
+import { listRecords } from './listing.ts';
+import { int, jsonObject, lower, text, textOrNull } from './rows.ts';
+import { afterMissedUpdate, idList } from './shared.ts';
+
+/** Record fields with their own column; every other path goes into `attributes`. */
+export const ACCOUNT_TARGET: FilterTarget = {
+  hasMembers: false,
+  columns: {
+    id: { sql: 'r.id', type: 'string', nullable: false },
+    userName: { sql: 'r.user_name', type: 'string', nullable: false, lowerSql: 'r.user_name_lower' },
+    externalId: { sql: 'r.external_id', type: 'string', nullable: true },
+    active: { sql: 'r.active', type: 'boolean', nullable: false },
+    displayName: { sql: 'r.display_name', type: 'string', nullable: true },
+    'meta/created': { sql: 'r.created_at', type: 'string', nullable: false },
+    'meta/lastModified': { sql: 'r.updated_at', type: 'string', nullable: false },
+  },
+};
+
+export function toAccount(row: Row): Account {
+  return {
+    tenantId: text(row, 'tenant_id') as TenantId,
+    id: text(row, 'id') as AccountId,
+    userName: text(row, 'user_name'),
+    externalId: textOrNull(row, 'external_id'),
+    active: int(row, 'active') === 1,
+    displayName: textOrNull(row, 'display_name'),
+    email: textOrNull(row, 'email'),
+    attributes: jsonObject(row, 'attributes'),
+    createdAt: text(row, 'created_at'),
+    updatedAt: text(row, 'updated_at'),
+    version: int(row, 'version'),
+  };
+}
+
+const INSERT = `INSERT INTO accounts (tenant_id, id, user_name, user_name_lower, external_id, active, display_name,
+  email, email_lower, attributes, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+
+const UPDATE = `UPDATE accounts SET user_name = ?, user_name_lower = ?, external_id = ?, active = ?,
+  display_name = ?, email = ?, email_lower = ?, attributes = ?, updated_at = ?, version = version + 1
+  WHERE tenant_id = ? AND id = ? AND version = ? RETURNING *`;
+
+function insert(sql: Sql, a: Account): void {
+  translated(() =>
+    sql.run(
+      INSERT,
+      a.tenantId,
+      a.id,
+      a.userName,
+      lower(a.userName),
+      a.externalId,
+      a.active ? 1 : 0,
+      a.displayName,
+      a.email,
+      lower(a.email),
+      JSON.stringify(a.attributes),
+      a.createdAt,
+      a.updatedAt,
+      a.version,
+    ),
+  );
+}
+
+function update(sql: Sql, a: Account, expectedVersion: number): Account {
+  const row = translated(() =>
+    sql.get(
+      UPDATE,
+      a.userName,
+      lower(a.userName),
+      a.externalId,
+      a.active ? 1 : 0,
+      a.displayName,
+      a.email,
+      lower(a.email),
+      JSON.stringify(a.attributes),
+      a.updatedAt,
+      a.tenantId,
+      a.id,
+      expectedVersion,
+    ),
+  );
+  if (row) return toAccount(row);
+  return afterMissedUpdate(sql, 'accounts', a.tenantId, a.id);
+}
+
+function remove(sql: Sql, tenantId: TenantId, id: AccountId): boolean {
+  // Memberships and sign-in links go with it by ON DELETE CASCADE.
+  return sql.run('DELETE FROM accounts WHERE tenant_id = ? AND id = ?', tenantId, id) > 0;
+}
+
+function link(sql: Sql, tenantId: TenantId, subject: string, accountId: AccountId): void {
+  // Re-linking a subject to the account it already has is a no-op; to another account it conflicts.
+  const existing = sql.get(
+    'SELECT account_id FROM account_links WHERE tenant_id = ? AND subject = ?',
+    tenantId,
+    subject,
+  );
+  if (existing && existing.account_id === accountId) return;
+  translated(() =>
+    sql.run(
+      'INSERT INTO account_links (tenant_id, subject, account_id) VALUES (?, ?, ?)',
+      tenantId,
+      subject,
+      accountId,
+    ),
+  );
+}
+
+export function createAccountStore(sql: Sql): AccountStore {
+  const one = (query: string, ...params: string[]) => {
+    const row = sql.get(query, ...params);
+    return row ? toAccount(row) : undefined;
+  };
+  return {
+    get: async (tenantId, id) => one('SELECT * FROM accounts WHERE tenant_id = ? AND id = ?', tenantId, id),
+    getByUserName: async (tenantId, userName) =>
+      one(
+        'SELECT * FROM accounts WHERE tenant_id = ? AND user_name_lower = ?',
+        tenantId,
+        userName.toLowerCase(),
+      ),
+    getByEmail: async (tenantId, email) =>
+      sql
+        .all(
+          'SELECT * FROM accounts WHERE tenant_id = ? AND email_lower = ? ORDER BY id',
+          tenantId,
+          email.toLowerCase(),
+        )
+        .map(toAccount),
+    existing: async (tenantId, ids) =>
+      idList(
+        sql,
+        'SELECT id FROM accounts WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))',
+        tenantId,
+        ids,
+      ),
+    list: async (tenantId, query: ListQuery) =>
+      listRecords(sql, { table: 'accounts', target: ACCOUNT_TARGET, toRecord: toAccount }, tenantId, query),
+    insert: async (account) => insert(sql, account),
+    update: async (account, expectedVersion) => update(sql, account, expectedVersion),
+    remove: async (tenantId, id) => remove(sql, tenantId, id),
+    findBySubject: async (tenantId, subject) =>
+      one(
+        `SELECT a.* FROM account_links AS l JOIN accounts AS a ON a.tenant_id = l.tenant_id AND a.id = l.account_id
+         WHERE l.tenant_id = ? AND l.subject = ?`,
+        tenantId,
+        subject,
+      ),
+    link: async (tenantId, subject, accountId) => link(sql, tenantId, subject, accountId),
+  };
+}

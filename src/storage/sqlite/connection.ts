@@ -1,0 +1,94 @@
+import { DatabaseSync } from 'node:sqlite';
+import type { SQLInputValue, SQLOutputValue, StatementSync } from 'node:sqlite';
+
+export type Row = Record<string, SQLOutputValue>;
+export type Param = SQLInputValue;
+
+/** Prepared statements kept per connection; filters make many shapes, so the cache is bounded (LRU). */
+const STATEMENT_CACHE_SIZE = 500;
+
+/**
+ * One `DatabaseSync` plus a bounded cache of prepared statements: preparing is a large share of the
+ * cost of a point lookup, and the SQL of hot paths is fixed text, so each is prepared once.
+ */
+export class Sql {
+  readonly db: DatabaseSync;
+  readonly #cache = new Map<string, StatementSync>();
+  #savepoints = 0;
+  /** When set, every statement's SQL is appended (tests check query plans of the real statements). */
+  trace: string[] | null = null;
+
+  constructor(db: DatabaseSync) {
+    this.db = db;
+  }
+
+  statement(sql: string): StatementSync {
+    this.trace?.push(sql);
+    const hit = this.#cache.get(sql);
+    if (hit) {
+      this.#cache.delete(sql);
+      this.#cache.set(sql, hit);
+      return hit;
+    }
+    const prepared = this.db.prepare(sql);
+    this.#cache.set(sql, prepared);
+    if (this.#cache.size > STATEMENT_CACHE_SIZE) {
+      const oldest = this.#cache.keys().next().value;
+      if (oldest !== undefined) this.#cache.delete(oldest);
+    }
+    return prepared;
+  }
+
+  get(sql: string, ...params: Param[]): Row | undefined {
+    return this.statement(sql).get(...params);
+  }
+
+  all(sql: string, ...params: Param[]): Row[] {
+    return this.statement(sql).all(...params);
+  }
+
+  /** Rows changed. */
+  run(sql: string, ...params: Param[]): number {
+    return Number(this.statement(sql).run(...params).changes);
+  }
+
+  /**
+   * Runs several statements atomically. A SAVEPOINT works both inside an open transaction (a
+   * `tx` store) and outside one (where it opens and commits its own), so write methods need not know.
+   */
+  atomically<T>(fn: () => T): T {
+    const name = `sp${++this.#savepoints}`;
+    this.db.exec(`SAVEPOINT ${name}`);
+    try {
+      const result = fn();
+      this.db.exec(`RELEASE ${name}`);
+      return result;
+    } catch (err) {
+      this.db.exec(`ROLLBACK TO ${name}`);
+      this.db.exec(`RELEASE ${name}`);
+      throw err;
+    } finally {
+      this.#savepoints -= 1;
+    }
+  }
+}
+
+/** Busy wait for another process holding the write lock on a file database, in ms. */
+const BUSY_TIMEOUT_MS = 5000;
+
+/** Opens the database with the pragmas every connection needs and our SQL functions. */
+export function openDatabase(file: string): Sql {
+  const db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: BUSY_TIMEOUT_MS });
+  // WAL: readers never block the writer and commits are one append; NORMAL is durable across
+  // process crashes in WAL mode (an OS crash may lose the last commits, never corrupt the file).
+  db.exec('PRAGMA journal_mode = WAL');
+  db.exec('PRAGMA synchronous = NORMAL');
+  db.exec('PRAGMA foreign_keys = ON');
+  db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // SQLite's lower() folds ASCII only; the filter semantics call for Unicode toLowerCase, and the
+  // lowercased key columns are computed with the same JS function, so both sides always agree.
+  db.function('tg_lower', { deterministic: true }, (value) =>
+    typeof value === 'string' ? value.toLowerCase() : value,
+  );
+  return new Sql(db);
+}

@@ -1,0 +1,78 @@
+import type { EphemeralStore } from '../ports.ts';
+import { StorageError } from '../ports.ts';
+import type { Sql } from './connection.ts';
+import { text } from './rows.ts';
+
+/** Live: no expiry, or expiring later than now. Every read filters by it, so expiry is immediate. */
+const LIVE = '(expires_at IS NULL OR expires_at > ?)';
+
+const PUT = `INSERT INTO ephemeral (key, value, expires_at) VALUES (?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at`;
+// Replaces only an expired entry: a live one means replay.
+const PUT_IF_ABSENT = `INSERT INTO ephemeral (key, value, expires_at) VALUES (?, ?, ?)
+  ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
+  WHERE ephemeral.expires_at IS NOT NULL AND ephemeral.expires_at <= ?`;
+
+function expiresAt(now: number, ttlSeconds: number | null): number | null {
+  if (ttlSeconds === null) return null;
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds < 0)
+    throw new StorageError(`invalid ttlSeconds ${ttlSeconds}`);
+  return now + Math.round(ttlSeconds * 1000);
+}
+
+/**
+ * The first key after every key that starts with `prefix` (code-point order, as SQLite compares
+ * UTF-8 text), so that a prefix scan is a primary-key range.
+ */
+export function prefixEnd(prefix: string): string | null {
+  const points = Array.from(prefix); // code points, not grapheme clusters: SQLite orders by code point
+  while (points.length > 0) {
+    const last = points.pop()?.codePointAt(0) ?? 0;
+    if (last < 0x10ffff) {
+      const next = last === 0xd7ff ? 0xe000 : last + 1; // skip the surrogate block
+      return points.join('') + String.fromCodePoint(next);
+    }
+  }
+  return null;
+}
+
+/** Deletes expired entries; run from a timer, they are already invisible to every read. */
+export function sweepExpired(sql: Sql): number {
+  return sql.run('DELETE FROM ephemeral WHERE expires_at IS NOT NULL AND expires_at <= ?', Date.now());
+}
+
+export function createEphemeralStore(sql: Sql): EphemeralStore {
+  return {
+    put: async (key, value, ttlSeconds) => {
+      const now = Date.now();
+      sql.run(PUT, key, value, expiresAt(now, ttlSeconds));
+    },
+    putIfAbsent: async (key, value, ttlSeconds) => {
+      const now = Date.now();
+      return sql.run(PUT_IF_ABSENT, key, value, expiresAt(now, ttlSeconds), now) > 0;
+    },
+    get: async (key) => {
+      const row = sql.get(`SELECT value FROM ephemeral WHERE key = ? AND ${LIVE}`, key, Date.now());
+      return row ? text(row, 'value') : undefined;
+    },
+    // One statement: the row is read and deleted atomically, so a value is handed out at most once.
+    consume: async (key) => {
+      const row = sql.get(`DELETE FROM ephemeral WHERE key = ? AND ${LIVE} RETURNING value`, key, Date.now());
+      return row ? text(row, 'value') : undefined;
+    },
+    delete: async (key) => {
+      sql.run('DELETE FROM ephemeral WHERE key = ?', key);
+    },
+    keys: async (prefix) => {
+      const end = prefixEnd(prefix);
+      const range = end === null ? 'key >= ?' : 'key >= ? AND key < ?';
+      const bounds = end === null ? [prefix] : [prefix, end];
+      const rows = sql.all(
+        `SELECT key FROM ephemeral WHERE ${range} AND ${LIVE} ORDER BY key`,
+        ...bounds,
+        Date.now(),
+      );
+      return rows.map((row) => text(row, 'key'));
+    },
+  };
+}

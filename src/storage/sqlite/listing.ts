@@ -1,0 +1,56 @@
+import type { ListQuery, Page, TenantId } from '../ports.ts';
+import { StorageError } from '../ports.ts';
+import type { Param, Row, Sql } from './connection.ts';
+import type { FilterTarget } from './filter-sql.ts';
+import { filterSql, orderBySql } from './filter-sql.ts';
+import { ParamList } from './sql-builder.ts';
+
+export interface ListSpec<T> {
+  readonly table: 'accounts' | 'teams';
+  readonly target: FilterTarget;
+  readonly toRecord: (row: Row) => T;
+}
+
+function checkWindow(query: ListQuery): void {
+  const ok = (n: number) => Number.isSafeInteger(n) && n >= 0;
+  if (!ok(query.offset) || !ok(query.limit)) {
+    throw new StorageError(
+      `offset and limit must be non-negative integers (got ${query.offset}, ${query.limit})`,
+    );
+  }
+}
+
+/**
+ * A page of a tenant's accounts or teams. The unfiltered total comes from the per-tenant counter
+ * (kept by triggers), so an unfiltered page costs the same for 1k or 100k rows; a filtered total
+ * is a count(*) over the filter, which for indexed equality is an index probe.
+ */
+export function listRecords<T>(sql: Sql, spec: ListSpec<T>, tenantId: TenantId, query: ListQuery): Page<T> {
+  checkWindow(query);
+  const params = new ParamList();
+  params.bind(tenantId);
+  const unfiltered = query.filter.kind === 'all';
+  const where = unfiltered
+    ? 'r.tenant_id = ?'
+    : `r.tenant_id = ? AND ${filterSql(spec.target, query.filter, params)}`;
+  const total = unfiltered
+    ? counted(sql, spec.table, tenantId)
+    : counting(sql, spec.table, where, params.values);
+  if (query.limit === 0 || query.offset >= total) return { items: [], total };
+  const whereParams = [...params.values];
+  const orderBy = orderBySql(spec.target, query.sort, params);
+  const text = `SELECT r.* FROM ${spec.table} AS r WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+  const orderParams = params.values.slice(whereParams.length);
+  const rows = sql.all(text, ...whereParams, ...orderParams, query.limit, query.offset);
+  return { items: rows.map(spec.toRecord), total };
+}
+
+function counted(sql: Sql, table: 'accounts' | 'teams', tenantId: TenantId): number {
+  const row = sql.get(`SELECT ${table} AS n FROM tenant_counters WHERE tenant_id = ?`, tenantId);
+  return Number(row?.n ?? 0);
+}
+
+function counting(sql: Sql, table: 'accounts' | 'teams', where: string, params: readonly Param[]): number {
+  const row = sql.get(`SELECT count(*) AS n FROM ${table} AS r WHERE ${where}`, ...params);
+  return Number(row?.n ?? 0);
+}

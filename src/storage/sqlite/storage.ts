@@ -1,0 +1,78 @@
+/**
+ * The embedded storage adapter on `node:sqlite`: one connection, WAL, versioned migrations.
+ *
+ * Concurrency model: node:sqlite is synchronous, so every statement runs to completion on the one
+ * connection; what can interleave are the awaits inside `transaction(fn)`. A write lock (a promise
+ * chain) serialises transactions and the top-level stores' writes, so another request's write
+ * never lands inside an open transaction. Reads do not wait for the lock; they see the
+ * connection's current state, which includes the writes of a transaction still in progress.
+ * Transactions must not be nested, and inside `fn` only the `tx` stores may write: the top-level
+ * stores refuse with a `StorageError` (rather than wait forever for the lock `fn` holds).
+ */
+import type { Storage, Stores } from '../ports.ts';
+import { createAccountStore } from './accounts.ts';
+import { createAuditStore } from './audit.ts';
+import { createClientStore } from './clients.ts';
+import type { Sql } from './connection.ts';
+import { createEphemeralStore, sweepExpired } from './ephemeral.ts';
+import { lockedEphemeral, lockedStores } from './guard.ts';
+import { WriteLock } from './lock.ts';
+import { createMembershipStore } from './memberships.ts';
+import { createTeamStore } from './teams.ts';
+import { createTenantStore } from './tenants.ts';
+import { createTokenStore } from './tokens.ts';
+
+/** Expired ephemeral entries are invisible at once; this only reclaims their space. */
+const SWEEP_INTERVAL_MS = 60_000;
+
+function createStores(sql: Sql): Stores {
+  return {
+    tenants: createTenantStore(sql),
+    tokens: createTokenStore(sql),
+    accounts: createAccountStore(sql),
+    teams: createTeamStore(sql),
+    memberships: createMembershipStore(sql),
+    clients: createClientStore(sql),
+    audit: createAuditStore(sql),
+  };
+}
+
+/** `BEGIN IMMEDIATE` takes the file's write lock up front, so COMMIT cannot fail on a busy reader upgrade. */
+async function unitOfWork<T>(sql: Sql, tx: Stores, fn: (tx: Stores) => Promise<T>): Promise<T> {
+  sql.db.exec('BEGIN IMMEDIATE');
+  try {
+    const result = await fn(tx);
+    sql.db.exec('COMMIT');
+    return result;
+  } catch (err) {
+    if (sql.db.isTransaction) sql.db.exec('ROLLBACK');
+    throw err;
+  }
+}
+
+/** The `Storage` over an open, migrated connection (which it owns from now on: `close()` closes it). */
+export function storageOver(sql: Sql): Storage {
+  const lock = new WriteLock();
+  const tx = createStores(sql);
+  // A failed sweep is retried by the next tick; reads never depend on it.
+  const sweeper = setInterval(
+    () => void lock.run(() => sweepExpired(sql)).catch(() => undefined),
+    SWEEP_INTERVAL_MS,
+  );
+  sweeper.unref();
+  return {
+    driver: 'sqlite',
+    ...lockedStores(tx, lock),
+    ephemeral: lockedEphemeral(createEphemeralStore(sql), lock),
+    transaction: (fn) => lock.runTransaction(() => unitOfWork(sql, tx, fn)),
+    ping: async () => {
+      sql.get('SELECT 1 AS ok');
+    },
+    close: async () => {
+      clearInterval(sweeper);
+      // Let queued writes finish first, so none runs against a closed database.
+      await lock.run(() => undefined);
+      if (sql.db.isOpen) sql.db.close();
+    },
+  };
+}
