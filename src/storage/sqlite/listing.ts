@@ -23,7 +23,7 @@ function checkWindow(query: ListQuery): void {
 /**
  * A page of a tenant's accounts or teams. The unfiltered total comes from the per-tenant counter
  * (kept by triggers), so an unfiltered page costs the same for 1k or 100k rows; a filtered total
- * is a count(*) over the filter, which for indexed equality is an index probe.
+ * is told by a partial page, else a count(*) over the filter (an index probe for indexed equality).
  */
 export function listRecords<T>(sql: Sql, spec: ListSpec<T>, tenantId: TenantId, query: ListQuery): Page<T> {
   checkWindow(query);
@@ -33,16 +33,28 @@ export function listRecords<T>(sql: Sql, spec: ListSpec<T>, tenantId: TenantId, 
   const where = unfiltered
     ? 'r.tenant_id = ?'
     : `r.tenant_id = ? AND ${filterSql(spec.target, query.filter, params)}`;
-  const total = unfiltered
-    ? counted(sql, spec.table, tenantId)
-    : counting(sql, spec.table, where, params.values);
-  if (query.limit === 0 || query.offset >= total) return { items: [], total };
+  if (unfiltered) {
+    const total = counted(sql, spec.table, tenantId);
+    if (query.limit === 0 || query.offset >= total) return { items: [], total };
+    return { items: page(sql, spec, where, params, query), total };
+  }
+  if (query.limit === 0) return { items: [], total: counting(sql, spec.table, where, params.values) };
+  const whereParams = [...params.values];
+  const items = page(sql, spec, where, params, query);
+  // A page that is not full and not empty tells the total by itself (offset + what it holds):
+  // the common filtered lookup (`userName eq …`) then costs one query instead of two.
+  const told = items.length < query.limit && (items.length > 0 || query.offset === 0);
+  const total = told ? query.offset + items.length : counting(sql, spec.table, where, whereParams);
+  return { items, total };
+}
+
+function page<T>(sql: Sql, spec: ListSpec<T>, where: string, params: ParamList, query: ListQuery): T[] {
   const whereParams = [...params.values];
   const orderBy = orderBySql(spec.target, query.sort, params);
   const text = `SELECT r.* FROM ${spec.table} AS r WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
   const orderParams = params.values.slice(whereParams.length);
   const rows = sql.all(text, ...whereParams, ...orderParams, query.limit, query.offset);
-  return { items: rows.map(spec.toRecord), total };
+  return rows.map(spec.toRecord);
 }
 
 function counted(sql: Sql, table: 'accounts' | 'teams', tenantId: TenantId): number {

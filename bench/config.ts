@@ -1,0 +1,14 @@
+import type { ConfigInput } from '../src/platform/config.ts';
+
+export const OPERATOR_KEY = 'bench-operator-key-0123456789abcdef0123456789';
+
+/** The gateway's configuration in the bench: durable SQLite in `dataDir`, access log off (`warn`). */
+export function benchConfig(dataDir: string): ConfigInput {
+  return {
+    publicUrl: 'http://127.0.0.1:3000',
+    dataDir,
+    adminKey: OPERATOR_KEY,
+    masterKey: Buffer.alloc(32, 9).toString('base64'),
+    logLevel: 'warn',
+  };
+}

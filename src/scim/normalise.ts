@@ -1,0 +1,112 @@
+import type { JsonObject, JsonValue } from '../storage/ports.ts';
+import { badRequest } from './errors.ts';
+import { COMMON_ATTRIBUTES, findAttr } from './schema.ts';
+import type { AttrDef, ResourceSchema, SchemaDef } from './schema.ts';
+
+/**
+ * A resource body as clients send it → canonical JSON we can store: attribute names in their
+ * schema spelling (RFC 7644 §3.10: names are case-insensitive), values coerced to the schema type
+ * (Entra sends `"False"` for booleans, Okta numbers for strings), `null` and `[]` removed
+ * (RFC 7643 §2.5: unassigned), server-owned and write-only attributes dropped (passwords are never
+ * stored: docs/scim.md), unknown core attributes ignored, declared unknown extensions kept.
+ */
+export function normaliseResource(resource: ResourceSchema, body: unknown): JsonObject {
+  if (!isObject(body)) throw badRequest('invalidSyntax', 'the body must be a JSON object');
+  const schemas = declaredSchemas(resource, body);
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(body)) {
+    if (key.toLowerCase() === 'schemas') continue;
+    const ext = /^urn:/i.test(key) ? schemaByUrn(resource, key) : undefined;
+    if (ext && ext !== resource.core) {
+      if (!isObject(value)) throw badRequest('invalidValue', `"${ext.id}" must be an object`);
+      const attrs = normaliseAttributes(ext.attributes, value, ext.id);
+      if (Object.keys(attrs).length > 0) out[ext.id] = attrs;
+    } else if (/^urn:/i.test(key)) {
+      if (!ext && schemas.some((s) => s.toLowerCase() === key.toLowerCase()) && isObject(value))
+        out[key] = value as JsonObject; // parsed JSON
+    } else
+      Object.assign(
+        out,
+        normaliseAttributes([...COMMON_ATTRIBUTES, ...resource.core.attributes], { [key]: value }, ''),
+      );
+  }
+  return out;
+}
+
+function declaredSchemas(resource: ResourceSchema, body: Record<string, unknown>): string[] {
+  const schemas = body.schemas;
+  if (!Array.isArray(schemas) || !schemas.every((s) => typeof s === 'string'))
+    throw badRequest('invalidSyntax', '"schemas" must be an array of schema URNs');
+  if (!schemas.some((s) => s.toLowerCase() === resource.core.id.toLowerCase()))
+    throw badRequest('invalidSyntax', `"schemas" must include ${resource.core.id}`);
+  return schemas;
+}
+
+function schemaByUrn(resource: ResourceSchema, urn: string): SchemaDef | undefined {
+  return [resource.core, ...resource.extensions].find((s) => s.id.toLowerCase() === urn.toLowerCase());
+}
+
+function normaliseAttributes(
+  defs: readonly AttrDef[],
+  input: Record<string, unknown>,
+  where: string,
+): JsonObject {
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(input)) {
+    const def = findAttr(defs, key);
+    if (!def || def.mutability === 'readOnly' || def.mutability === 'writeOnly') continue;
+    const coerced = coerce(def, value, where ? `${where}:${def.name}` : def.name);
+    if (coerced !== undefined) out[def.name] = coerced;
+  }
+  return out;
+}
+
+function coerce(def: AttrDef, value: unknown, path: string): JsonValue | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (def.multiValued) {
+    const list = Array.isArray(value) ? value : [value];
+    const items = list.map((v) => coerceSingle(def, v, path)).filter((v): v is JsonValue => v !== undefined);
+    return items.length > 0 ? items : undefined;
+  }
+  if (Array.isArray(value)) throw badRequest('invalidValue', `"${path}" is single-valued`);
+  return coerceSingle(def, value, path);
+}
+
+function coerceSingle(def: AttrDef, value: unknown, path: string): JsonValue | undefined {
+  if (value === null || value === undefined) return undefined;
+  if (def.type === 'complex') {
+    if (!isObject(value)) throw badRequest('invalidValue', `"${path}" must be an object`);
+    const out = normaliseAttributes(def.subAttributes ?? [], value, path);
+    return Object.keys(out).length > 0 ? out : undefined;
+  }
+  return coerceScalar(def, value, path);
+}
+
+/** Scalars by schema type; RFC 7643 §2.3. */
+export function coerceScalar(def: AttrDef, value: unknown, path: string): JsonValue {
+  switch (def.type) {
+    case 'boolean':
+      if (typeof value === 'boolean') return value;
+      if (typeof value === 'string' && /^(true|false)$/i.test(value)) return value.toLowerCase() === 'true';
+      throw badRequest('invalidValue', `"${path}" must be a boolean`);
+    case 'integer':
+    case 'decimal': {
+      const n = typeof value === 'string' && value.trim() !== '' ? Number(value) : value;
+      if (typeof n !== 'number' || !Number.isFinite(n) || (def.type === 'integer' && !Number.isInteger(n)))
+        throw badRequest('invalidValue', `"${path}" must be a number`);
+      return n;
+    }
+    case 'dateTime':
+      if (typeof value !== 'string' || Number.isNaN(Date.parse(value)))
+        throw badRequest('invalidValue', `"${path}" must be an ISO 8601 date-time`);
+      return value;
+    default:
+      if (typeof value === 'string') return value;
+      if (typeof value === 'number' || typeof value === 'boolean') return String(value);
+      throw badRequest('invalidValue', `"${path}" must be a string`);
+  }
+}
+
+export function isObject(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
