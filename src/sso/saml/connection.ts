@@ -1,0 +1,65 @@
+import { z } from 'zod';
+import type { Container } from '../../container.ts';
+import type { JsonObject, Tenant } from '../../storage/ports.ts';
+import { TenantSettingsSchema } from '../../tenants/settings.ts';
+import type { TenantSettings } from '../../tenants/settings.ts';
+import type { IdpSettings } from './metadata.ts';
+
+/** Per-connection options an admin may set with the metadata (`PUT …/saml {options}`). */
+export const SamlOptionsSchema = z
+  .object({
+    /** Sign our AuthnRequests with the tenant's SP key (the IdP must then have our certificate). */
+    signAuthnRequests: z.boolean().default(false),
+    /** NameIDFormat to ask for; default: the IdP's first, else unspecified. */
+    nameIdFormat: z.string().min(1).max(200).optional(),
+  })
+  .strict();
+export type SamlOptions = z.output<typeof SamlOptionsSchema>;
+
+/** `tenant.connections.saml`: the IdP as parsed, our options and the tenant's SP key (sealed). */
+export interface SamlConnection {
+  readonly idp: IdpSettings;
+  readonly options: SamlOptions;
+  readonly source: { readonly kind: 'xml' } | { readonly kind: 'url'; readonly url: string };
+  readonly sp: { readonly privateKeySealed: string; readonly certificate: string };
+  readonly updatedAt: string;
+}
+
+/** The SP's public values, for the admin to paste into the IdP. */
+export function spValues(container: Container, slug: string) {
+  const base = `${container.config.publicUrl}/sso/${encodeURIComponent(slug)}/saml`;
+  // The metadata URL doubles as our entityID: unique per tenant and resolvable (SAML metadata §4.1).
+  return {
+    entityId: `${base}/metadata`,
+    acsUrl: `${base}/acs`,
+    metadataUrl: `${base}/metadata`,
+    loginUrl: `${base}/login`,
+  };
+}
+
+export const spKeyContext = (tenant: Tenant): string => `tenant:${tenant.id}:saml-sp-key`;
+
+export function samlConnectionOf(tenant: Tenant): SamlConnection | undefined {
+  const raw = tenant.connections.saml;
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) return undefined;
+  // Written only by this module (saveConnection), so its shape is ours.
+  return raw as unknown as SamlConnection;
+}
+
+export const connectionJson = (connection: SamlConnection): JsonObject => connection as unknown as JsonObject;
+
+/** The tenant's settings, with the SSO defaults (DESIGN: jit off, skew 60 s, SHA-1 off). */
+export function ssoSettings(
+  tenant: Tenant,
+): Required<Pick<TenantSettings, 'jit' | 'allowIdpInitiated' | 'clockSkewSeconds' | 'allowSha1'>> &
+  TenantSettings {
+  const parsed = TenantSettingsSchema.safeParse(tenant.settings);
+  const settings = parsed.success ? parsed.data : {};
+  return {
+    ...settings,
+    jit: settings.jit ?? false,
+    allowIdpInitiated: settings.allowIdpInitiated ?? false,
+    clockSkewSeconds: Math.min(settings.clockSkewSeconds ?? 60, 300),
+    allowSha1: settings.allowSha1 ?? false,
+  };
+}
