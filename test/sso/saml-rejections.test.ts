@@ -164,6 +164,30 @@ describe('SAML ACS refusals (each with its own reason)', function () {
     await expectRejected(h, res, 'invalid_signature');
   });
 
+  it('refuses a response in which nothing is signed', async () => {
+    // samlify always signs something, so the signatures are cut out of its response.
+    const strip = (xml: string) => {
+      const stripped = xml.replace(/<ds:Signature[\s\S]*?<\/ds:Signature>/g, '');
+      assert.equal(stripped.includes('SignatureValue'), false);
+      return stripped;
+    };
+    const { res } = await post({}, { message: true }, undefined, strip);
+    await expectRejected(h, res, 'invalid_signature');
+  });
+
+  it('refuses signature wrapping with the unsigned assertion after the signed one', async () => {
+    const wrap = (xml: string) => {
+      const signed = /<saml:Assertion[\s\S]*<\/saml:Assertion>/.exec(xml)?.[0] ?? '';
+      const evil = signed
+        .replace(/<ds:Signature[\s\S]*<\/ds:Signature>/, '')
+        .replaceAll('alice@acme.com', 'mallory@acme.com')
+        .replace(/ID="[^"]+"/, 'ID="_evil"');
+      return xml.replace(signed, `${signed}${evil}`);
+    };
+    const { res } = await post({}, { assertion: true }, undefined, wrap);
+    await expectRejected(h, res, 'invalid_signature');
+  });
+
   it('does not read alice@acme.com out of a NameID with a comment inside', async () => {
     const before = await loginsOf(h, aliceId);
     const { res } = await post({ nameId: 'alice@acme.com<!---->.evil.com', attributes: {} });
