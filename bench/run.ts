@@ -171,6 +171,8 @@ async function seed(dataDir: string) {
   const storage = await openStorage({ driver: 'sqlite', file: join(dataDir, 'trustgate.db') });
   try {
     const t1k = await seedTenant(storage, 'bench1k', 1_000);
+    // Like the 100k tenant's first page, the 1k tenant's first page is in a group: same work per page.
+    await seedTeam(storage, t1k, 'five-hundred', 500);
     const t10k = await seedTenant(storage, 'bench10k', 10_000);
     const group5k = await seedTeam(storage, t10k, 'five-thousand', 5_000);
     const started = performance.now();

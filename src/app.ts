@@ -21,6 +21,8 @@ export function createApp(container: Container): Express {
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
   app.set('query parser', 'simple');
+  // No automatic weak ETags (a hash of every body): SCIM sets real, version-based ETags itself.
+  app.set('etag', false);
   app.use(requestContext(log, metrics));
   app.use(helmet());
 

@@ -51,6 +51,7 @@ export async function buildContainer(
       config.previousMasterKeys.map((k) => Buffer.from(k, 'base64')),
     );
     const { keys, generated } = await loadOperatorKeys(storage, config.adminKey);
+    const tokens = createTokenAuthenticator(storage);
     return {
       config,
       log,
@@ -58,8 +59,8 @@ export async function buildContainer(
       storage,
       secrets,
       operatorKeys: keys,
-      tokens: createTokenAuthenticator(storage),
-      tenants: createTenantService(storage),
+      tokens,
+      tenants: createTenantService(storage, { onAccessChange: () => tokens.forgetAll() }),
       sessions: createSessionRevoker(storage),
       generatedAdminKey: generated,
       close: () => storage.close(),

@@ -101,7 +101,14 @@ export const tokenView = (t: ApiToken): TokenView => ({
   lastUsedAt: t.lastUsedAt,
 });
 
-export function createTenantService(storage: Storage) {
+export interface TenantServiceOptions {
+  /** Called after a token is revoked or a tenant changes or goes (drops cached authentications). */
+  readonly onAccessChange?: () => void;
+}
+
+export function createTenantService(storage: Storage, options: TenantServiceOptions = {}) {
+  const accessChanged = () => options.onAccessChange?.();
+
   async function bySlug(slug: string): Promise<Tenant> {
     const tenant = await storage.tenants.getBySlug(slug);
     if (!tenant) throw new NotFound(`no tenant ${slug}`, 'tenant_not_found');
@@ -180,7 +187,8 @@ export function createTenantService(storage: Storage) {
           );
           return saved;
         })
-        .catch(conflictOf);
+        .catch(conflictOf)
+        .finally(accessChanged);
     },
 
     async remove(context: AuditContext, slug: string): Promise<void> {
@@ -197,6 +205,7 @@ export function createTenantService(storage: Storage) {
           ),
         );
       });
+      accessChanged();
     },
 
     async mintToken(
@@ -246,6 +255,7 @@ export function createTenantService(storage: Storage) {
           auditEvent(context, tenant.id, 'token.revoked', { type: `${kind}_token`, id }, {}),
         );
       });
+      accessChanged();
     },
 
     async audit(slug: string, after: string | null, limit: number) {

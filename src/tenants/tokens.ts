@@ -23,6 +23,23 @@ export interface TokenAuthenticator {
     bearer: string | undefined,
     slug?: string,
   ): Promise<{ token: ApiToken; tenant: Tenant }>;
+  /** Drops every cached authentication (after a token is revoked or a tenant changes). */
+  forgetAll(): void;
+}
+
+/**
+ * How long a successful authentication is reused. A SCIM client sends bursts of requests with one
+ * token; looking the token and its tenant up for each costs two queries. Revocation, tenant
+ * suspension and deletion clear this process's cache at once (`forgetAll`); another process
+ * sharing the store (MongoDB deployments) honours them within this many milliseconds.
+ */
+export const AUTH_CACHE_MS = 1000;
+const AUTH_CACHE_MAX = 10_000;
+
+interface Cached {
+  readonly token: ApiToken;
+  readonly tenant: Tenant;
+  readonly until: number;
 }
 
 export function createTokenAuthenticator(storage: Storage): TokenAuthenticator {
@@ -37,22 +54,37 @@ export function createTokenAuthenticator(storage: Storage): TokenAuthenticator {
     storage.tokens.touch(token.id, new Date(now).toISOString()).catch(() => lastTouched.delete(token.id));
   }
 
+  const cache = new Map<string, Cached>();
+
+  async function lookUp(kind: TokenKind, hash: string): Promise<Cached> {
+    const hit = cache.get(hash);
+    if (hit && hit.until > Date.now()) return hit;
+    const token = await storage.tokens.findByHash(hash);
+    // The lookup is by hash; comparing again in constant time costs nothing and keeps the
+    // check independent of how the store compares strings.
+    if (!token || token.kind !== kind || !safeEqual(token.hash, hash))
+      throw new Unauthorized('a valid bearer token is required');
+    const tenant = await storage.tenants.get(token.tenantId);
+    if (!tenant) throw new Unauthorized('a valid bearer token is required');
+    if (cache.size >= AUTH_CACHE_MAX) cache.clear();
+    const fresh = { token, tenant, until: Date.now() + AUTH_CACHE_MS };
+    cache.set(hash, fresh);
+    return fresh;
+  }
+
   return {
     async authenticate(kind, bearer, slug) {
       if (!bearer || !bearer.startsWith(PREFIX[kind]))
         throw new Unauthorized('a valid bearer token is required');
-      const hash = sha256Hex(bearer);
-      const token = await storage.tokens.findByHash(hash);
-      // The lookup is by hash; comparing again in constant time costs nothing and keeps the
-      // check independent of how the store compares strings.
-      if (!token || token.kind !== kind || !safeEqual(token.hash, hash))
-        throw new Unauthorized('a valid bearer token is required');
-      const tenant = await storage.tenants.get(token.tenantId);
+      const { token, tenant } = await lookUp(kind, sha256Hex(bearer));
       // A token of another tenant is a 401 too: it proves nothing about this tenant.
-      if (!tenant || (slug !== undefined && tenant.slug !== slug))
+      if (token.kind !== kind || (slug !== undefined && tenant.slug !== slug))
         throw new Unauthorized('a valid bearer token is required');
       touch(token);
       return { token, tenant };
+    },
+    forgetAll() {
+      cache.clear();
     },
   };
 }

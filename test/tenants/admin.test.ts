@@ -133,6 +133,40 @@ describe('admin API: tenants and tokens', () => {
     assert.equal(again.status, 404);
   });
 
+  it('revocation and suspension take effect on the very next request', async () => {
+    const { scimToken } = await t.tenant('acme');
+    const scim = () => request(t.app).get('/scim/v2/acme/Users').set('Authorization', `Bearer ${scimToken}`);
+    assert.equal((await scim()).status, 200);
+    const other = await post('/admin/tenants/acme/scim-tokens', t.operator, {});
+    const otherScim = () =>
+      request(t.app)
+        .get('/scim/v2/acme/Users')
+        .set('Authorization', `Bearer ${other.body.token as string}`);
+    assert.equal((await otherScim()).status, 200);
+
+    const list = await request(t.app).get('/admin/tenants/acme/scim-tokens').set('Authorization', t.operator);
+    const first = (list.body.data as { id: string }[])[0]!.id;
+    await request(t.app)
+      .delete(`/admin/tenants/acme/scim-tokens/${first}`)
+      .set('Authorization', t.operator)
+      .expect(204);
+    assert.equal((await scim()).status, 401, 'revoked: refused at once, not after a cache expiry');
+    assert.equal((await otherScim()).status, 200);
+
+    await request(t.app)
+      .patch('/admin/tenants/acme')
+      .set('Authorization', t.operator)
+      .send({ status: 'disabled' })
+      .expect(200);
+    assert.equal((await otherScim()).status, 403, 'suspended: refused at once');
+    await request(t.app)
+      .patch('/admin/tenants/acme')
+      .set('Authorization', t.operator)
+      .send({ status: 'active' })
+      .expect(200);
+    assert.equal((await otherScim()).status, 200);
+  });
+
   it('a tenant-admin token manages only its own tenant', async () => {
     await t.tenant('acme');
     await t.tenant('globex');

@@ -35,12 +35,29 @@ function routeLabel(req: Request): string {
   return 'unmatched';
 }
 
+/** The child logger is made on first use: most requests log one line, at the end, or none. */
+function createContext(log: Logger, requestId: string): RequestContext {
+  let child: Logger | undefined;
+  return {
+    requestId,
+    get log() {
+      child ??= log.child({ requestId });
+      return child;
+    },
+    set log(value: Logger) {
+      child = value;
+    },
+    actor: null,
+    tenant: null,
+  };
+}
+
 /** Request id in and out, a child logger, one access-log line and metrics per request. */
 export function requestContext(log: Logger, metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
     const incoming = req.get('x-request-id');
     const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const context: RequestContext = { requestId, log: log.child({ requestId }), actor: null, tenant: null };
+    const context = createContext(log, requestId);
     contexts.set(req, context);
     res.setHeader('X-Request-Id', requestId);
     const started = process.hrtime.bigint();
@@ -49,6 +66,7 @@ export function requestContext(log: Logger, metrics: Metrics) {
       const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
       metrics.httpRequests.inc(labels);
       metrics.httpDuration.observe(labels, seconds);
+      if (!log.isLevelEnabled('info')) return;
       context.log.info(
         {
           method: req.method,
