@@ -39,9 +39,12 @@ function text(input: ListInput, name: string): string | undefined {
   return raw;
 }
 
+/** Past any real directory: a larger startIndex is read as this one (an empty page, not an error). */
+const MAX_START_INDEX = 2 ** 31 - 1;
+
 /** RFC 7644 §3.4.2: startIndex < 1 means 1, count < 0 means 0. */
 export function parseListParams(resource: ResourceSchema, input: ListInput): ListParams {
-  const startIndex = Math.max(1, integer(input, 'startIndex') ?? 1);
+  const startIndex = Math.min(MAX_START_INDEX, Math.max(1, integer(input, 'startIndex') ?? 1));
   const count = Math.min(MAX_PAGE, Math.max(0, integer(input, 'count') ?? DEFAULT_PAGE));
   const sort = translateSort(resource, text(input, 'sortBy'), text(input, 'sortOrder'));
   const query: ListQuery = {

@@ -183,4 +183,16 @@ describe('SCIM filters on SQLite over HTTP', () => {
     assert.equal(search.body.Resources[0].emails, undefined);
     assert.equal(search.body.Resources[0].userName, 'bob@y.com');
   });
+
+  it('reads out-of-range paging as the RFC says, never as a server error', async () => {
+    const far = await scim.get('/Users?startIndex=99999999999999999999&count=5');
+    assert.equal(far.status, 200);
+    assert.deepEqual([far.body.totalResults, far.body.itemsPerPage, far.body.Resources.length], [3, 0, 0]);
+    const low = await scim.get('/Users?startIndex=-4&count=-1');
+    assert.deepEqual([low.status, low.body.startIndex, low.body.itemsPerPage], [200, 1, 0]);
+    const big = await scim.get('/Users?count=1000000');
+    assert.deepEqual([big.status, big.body.itemsPerPage], [200, 3]);
+    const notNumber = await scim.get('/Users?startIndex=abc');
+    assert.deepEqual([notNumber.status, notNumber.body.scimType], [400, 'invalidValue']);
+  });
 });
