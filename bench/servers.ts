@@ -13,7 +13,9 @@ export interface ChildServer {
 
 /** Starts `bench/child.ts` on the same Node as this process and waits for its URL. */
 export async function startServer(kind: 'bare' | 'gateway', dataDir = ''): Promise<ChildServer> {
-  const child: ChildProcess = spawn(process.execPath, ['bench/child.ts', kind, dataDir], {
+  // BENCH_NODE_FLAGS (e.g. heap sizing) apply to the gateway only, to try settings out.
+  const flags = kind === 'gateway' ? (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+  const child: ChildProcess = spawn(process.execPath, [...flags, 'bench/child.ts', kind, dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
   });
   const lines = createInterface({ input: child.stdout! });

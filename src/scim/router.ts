@@ -1,4 +1,5 @@
 import express from 'express';
+import { refuseProtoKeys } from '../platform/http/json.ts';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Container } from '../container.ts';
 import { createAccountService } from '../directory/accounts.ts';
@@ -70,7 +71,11 @@ export function createScimRouter(container: Container): Router {
     next();
   });
   router.use(
-    express.json({ type: ['application/scim+json', 'application/json'], limit: container.config.bodyLimit }),
+    express.json({
+      type: ['application/scim+json', 'application/json'],
+      limit: container.config.bodyLimit,
+      reviver: refuseProtoKeys,
+    }),
   );
 
   const mount = (route: Route) => async (req: Request, res: Response) => {

@@ -1,4 +1,5 @@
 import express from 'express';
+import { refuseProtoKeys } from '../platform/http/json.ts';
 import type { Request, Router } from 'express';
 import type { Container } from '../container.ts';
 import { UnsupportedMediaType } from '../platform/errors.ts';
@@ -22,7 +23,7 @@ function metadataInput(req: Request): { xml: string } | { json: unknown } {
 export function createSsoAdminRouter(container: Container): Router {
   const router = express.Router();
   const limit = container.config.bodyLimit;
-  const json = express.json({ limit, type: JSON_TYPES });
+  const json = express.json({ limit, type: JSON_TYPES, reviver: refuseProtoKeys });
   const xml = express.text({ limit, type: XML_TYPES });
   const clients = createClientService(container);
   const slugOf = (req: Request): string => {

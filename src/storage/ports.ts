@@ -324,7 +324,8 @@ export interface Storage extends Stores {
   /**
    * Runs `fn` as one unit of work over the stores it is given: commits when it resolves, rolls
    * back when it throws (and rethrows). Use only the `tx` stores inside, never after `fn`
-   * returns; transactions do not nest. Reads outside a transaction may observe the writes of one
+   * returns; transactions do not nest. `fn` may run more than once (MongoDB retries a unit after a
+   * transient write conflict or a failover), so it must do nothing but use the `tx` stores. Reads outside a transaction may observe the writes of one
    * in progress on the embedded adapter (one connection): decide from reads made inside `fn`.
    */
   transaction<T>(fn: (tx: Stores) => Promise<T>): Promise<T>;

@@ -1,4 +1,5 @@
 import express from 'express';
+import { refuseProtoKeys } from '../platform/http/json.ts';
 import type { Request, Router } from 'express';
 import type { Tenant } from '../storage/ports.ts';
 import { ctx } from '../platform/http/context.ts';
@@ -57,7 +58,11 @@ export function createTenantRouter(tenants: TenantService, bodyLimit: string): R
   const router = express.Router();
   router.use(
     requireJsonBody,
-    express.json({ limit: bodyLimit, type: ['application/json', 'application/*+json'] }),
+    express.json({
+      limit: bodyLimit,
+      type: ['application/json', 'application/*+json'],
+      reviver: refuseProtoKeys,
+    }),
   );
 
   router.post('/', async (req, res) => {

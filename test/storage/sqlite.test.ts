@@ -62,6 +62,27 @@ describe('sqlite storage specifics', () => {
     sql.db.close();
   });
 
+  it('runs concurrent transactions one after the other on its one connection', async () => {
+    const storage = await createSqliteStorage(':memory:');
+    try {
+      const tenant = makeTenant();
+      await storage.tenants.insert(tenant);
+      const log: string[] = [];
+      const unit = (name: string) =>
+        storage.transaction(async (tx) => {
+          log.push(`${name} begin`);
+          await tx.accounts.insert(makeAccount(tenant.id));
+          await new Promise((resolve) => setTimeout(resolve, 10));
+          await tx.accounts.insert(makeAccount(tenant.id));
+          log.push(`${name} end`);
+        });
+      await Promise.all([unit('one'), unit('two'), unit('three')]);
+      assert.deepEqual(log, ['one begin', 'one end', 'two begin', 'two end', 'three begin', 'three end']);
+    } finally {
+      await storage.close();
+    }
+  });
+
   it('refuses nested transactions and top-level writes inside a transaction instead of deadlocking', async () => {
     const storage = await createSqliteStorage(':memory:');
     const tenant = makeTenant();

@@ -145,7 +145,7 @@ describe('admin API: tenants and tokens', () => {
     assert.equal((await otherScim()).status, 200);
 
     const list = await request(t.app).get('/admin/tenants/acme/scim-tokens').set('Authorization', t.operator);
-    const first = (list.body.data as { id: string }[])[0]!.id;
+    const first = (list.body.data as { id: string }[])[0].id;
     await request(t.app)
       .delete(`/admin/tenants/acme/scim-tokens/${first}`)
       .set('Authorization', t.operator)

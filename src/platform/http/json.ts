@@ -1,0 +1,9 @@
+/**
+ * JSON.parse reviver for request bodies: a `__proto__` key has no business in any of our
+ * protocols, and code that copies keys with `out[key] = value` would change an object's prototype
+ * instead of storing it. Refused as a parse error (400).
+ */
+export function refuseProtoKeys(key: string, value: unknown): unknown {
+  if (key === '__proto__') throw new SyntaxError('"__proto__" is not allowed as a key');
+  return value;
+}

@@ -1,0 +1,123 @@
+/**
+ * The MongoDB adapter (mongoose 9): the production store, sharded by `tenantId`.
+ *
+ * - One `mongoose.createConnection()` per storage (no global mongoose singleton), models bound to it.
+ * - Writes acknowledge with write concern `majority` and reads use read concern `majority`, so an
+ *   acknowledged write survives a failover and no read sees data that could be rolled back.
+ * - `transaction(fn)` is a MongoDB multi-document transaction (snapshot reads, majority commit);
+ *   the `tx` stores pass its session to every operation. Transactions need a replica set (or a
+ *   sharded cluster), which start-up checks. On a transient error (a write conflict, a failover)
+ *   the driver runs `fn` again, so `fn` must not have effects outside the `tx` stores.
+ * - Concurrent transactions run concurrently (snapshot isolation; conflicting writes make one of
+ *   them retry), unlike SQLite's single writer.
+ * - Query building is pure (filter.ts, sort.ts, documents.ts) so that the mingo cross-check runs
+ *   exactly the queries this adapter sends.
+ */
+import mongoose from 'mongoose';
+import type { ClientSession, Connection } from 'mongoose';
+import type { Storage, Stores } from '../ports.ts';
+import { StorageError } from '../ports.ts';
+import { createAccountStore } from './accounts.ts';
+import { createAuditStore } from './audit.ts';
+import { createClientStore } from './clients.ts';
+import { createEphemeralStore } from './ephemeral.ts';
+import { createMembershipStore } from './memberships.ts';
+import type { Models } from './schemas.ts';
+import { createModels, prepare } from './schemas.ts';
+import { createTeamStore } from './teams.ts';
+import { createTenantStore } from './tenants.ts';
+import { createTokenStore } from './tokens.ts';
+
+export interface MongoStorageOptions {
+  /** Overrides the database named in the URI (tests use a fresh one per run). */
+  readonly dbName?: string;
+  /** How long to wait for a reachable server at start-up and per operation. */
+  readonly serverSelectionTimeoutMS?: number;
+}
+
+const TRANSACTION_OPTIONS = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } } as const;
+
+function createStores(models: Models, session: ClientSession | null): Stores {
+  const scope = { models, session };
+  return {
+    tenants: createTenantStore(scope),
+    tokens: createTokenStore(scope),
+    accounts: createAccountStore(scope),
+    teams: createTeamStore(scope),
+    memberships: createMembershipStore(scope),
+    clients: createClientStore(scope),
+    audit: createAuditStore(scope),
+  };
+}
+
+/**
+ * Why a server cannot serve Trustgate, from its `hello` reply, or null when it can: transactions
+ * need a replica set member (`setName`) or a mongos (`msg: 'isdbgrid'`), and writes a primary.
+ */
+export function serverProblem(hello: Readonly<Record<string, unknown>>): string | null {
+  const replicaSet = typeof hello['setName'] === 'string';
+  const mongos = hello['msg'] === 'isdbgrid';
+  if (!replicaSet && !mongos) {
+    return (
+      'MongoDB is a standalone server, but Trustgate needs a replica set (or a sharded cluster) for transactions: ' +
+      'start one with docker/compose.yaml, or run mongod with --replSet and rs.initiate()'
+    );
+  }
+  if (hello['isWritablePrimary'] !== true) {
+    return 'MongoDB: not connected to a writable primary (check the replica set name and hosts in MONGODB_URI)';
+  }
+  return null;
+}
+
+/** Fails start-up on a standalone server, where every `transaction()` would fail later. */
+async function requireReplicaSet(connection: Connection): Promise<void> {
+  const db = connection.db;
+  if (!db) throw new StorageError('MongoDB connection has no database');
+  const problem = serverProblem(await db.admin().command({ hello: 1 }));
+  if (problem !== null) throw new StorageError(problem);
+}
+
+/** Connects, checks for a replica set, creates collections and indexes, and returns the stores. */
+export async function createMongoStorage(uri: string, options: MongoStorageOptions = {}): Promise<Storage> {
+  const connection = mongoose.createConnection(uri, {
+    autoIndex: false,
+    autoCreate: false,
+    // Fail fast when disconnected instead of queueing operations (readiness stays honest).
+    bufferCommands: false,
+    writeConcern: { w: 'majority' },
+    readConcern: { level: 'majority' },
+    serverSelectionTimeoutMS: options.serverSelectionTimeoutMS ?? 10_000,
+    ...(options.dbName ? { dbName: options.dbName } : {}),
+  });
+  try {
+    await connection.asPromise();
+    await requireReplicaSet(connection);
+    const models = createModels(connection);
+    await prepare(models);
+    return storageOn(connection, models);
+  } catch (err) {
+    await connection.close().catch(() => undefined);
+    throw err;
+  }
+}
+
+function storageOn(connection: Connection, models: Models): Storage {
+  return {
+    driver: 'mongo',
+    ...createStores(models, null),
+    ephemeral: createEphemeralStore(models),
+    transaction: (fn) =>
+      connection.transaction((session) => fn(createStores(models, session)), TRANSACTION_OPTIONS),
+    ping: async () => {
+      // Checked first: the driver would otherwise reconnect a closed client to answer.
+      const db = connection.db;
+      if (connection.readyState !== mongoose.ConnectionStates.connected || !db) {
+        throw new StorageError('MongoDB connection is not open');
+      }
+      await db.admin().ping();
+    },
+    close: async () => {
+      await connection.close();
+    },
+  };
+}
