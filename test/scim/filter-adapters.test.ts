@@ -1,0 +1,115 @@
+/**
+ * SCIM filter text, translated by the SCIM layer, run on both adapters: SQLite directly and the
+ * MongoDB query builder in mingo, over the same fixture records. Both must select exactly the
+ * expected accounts (and so each other's).
+ */
+import assert from 'node:assert/strict';
+import { Aggregator, Query } from 'mingo';
+import type { Filter, Storage } from '../../src/storage/ports.ts';
+import { createSqliteStorage } from '../../src/storage/sqlite/index.ts';
+import { accountToDocument, teamToDocument } from '../../src/storage/mongo/documents.ts';
+import { membershipNeeds, toMongoQuery } from '../../src/storage/mongo/filter.ts';
+import { toCountPipeline, toListPipeline } from '../../src/storage/mongo/sort.ts';
+import { translateFilter } from '../../src/scim/filter.ts';
+import { GROUP_RESOURCE, USER_RESOURCE } from '../../src/scim/schema.ts';
+import {
+  TENANT_A_ID,
+  accountId,
+  fixtureAccounts,
+  fixtureMemberships,
+  fixtureTeams,
+  seedFixtures,
+  teamId,
+} from '../storage/contract/fixtures.ts';
+
+type Doc = Record<string, unknown>;
+const tenant = TENANT_A_ID;
+
+const db = {
+  accounts: fixtureAccounts(tenant).map((a) => accountToDocument(a) as Doc),
+  teams: fixtureTeams(tenant).map((t) => teamToDocument(t) as Doc),
+  memberships: fixtureMemberships(tenant).flatMap((m) =>
+    m.accountIds.map((id) => ({ tenantId: tenant, teamId: m.teamId, accountId: id })),
+  ),
+};
+
+function mingoIds(target: 'accounts' | 'teams', filter: Filter): string[] {
+  const needs = membershipNeeds(filter);
+  const teamsOf = (query: Doc) => [
+    ...new Set(
+      new Query(query, {})
+        .find<Doc>(db.memberships)
+        .all()
+        .map((m) => String(m.teamId)),
+    ),
+  ];
+  const lookups = {
+    teamsOfAccount: new Map(
+      [...needs.accounts].map((id) => [id, teamsOf({ tenantId: tenant, accountId: id })]),
+    ),
+    teamsWithMembers: needs.hasMembers ? teamsOf({ tenantId: tenant }) : null,
+  };
+  const entity = target === 'accounts' ? 'account' : 'team';
+  const match = toMongoQuery(tenant, filter, entity, lookups);
+  const query = { filter, offset: 0, limit: 1000 };
+  const total = Number(new Aggregator([...toCountPipeline(match)], {}).run(db[target])[0]?.total ?? 0);
+  if (total === 0) return [];
+  return new Aggregator([...toListPipeline(match, query, entity)], {})
+    .run(db[target])
+    .map((d) => String(d._id));
+}
+
+// SCIM filter text → the fixture accounts it must select (fixture-records.ts).
+const USER_CASES: [string, string[]][] = [
+  ['userName eq "ALICE@example.com"', ['alice']],
+  ['userName sw "dave_"', ['dave']],
+  ['USERNAME Eq "BOB"', ['bob']],
+  // RFC 7643 §4.1.2: emails.type is not case-exact, so grace's "Work" counts.
+  ['emails[type eq "work" and value co "EXAMPLE.COM"]', ['alice', 'bob', 'grace']],
+  ['emails.value co "example.com"', ['alice', 'bob', 'dave', 'eve', 'grace']],
+  ['name.familyName eq "LIDDELL"', ['alice']],
+  ['active eq false', ['carol', 'eve']],
+  ['not (active eq true) and userName pr', ['carol', 'eve']],
+  ['urn:ietf:params:scim:schemas:extension:enterprise:2.0:User:manager.value pr', ['alice', 'carol', 'dave']],
+  ['meta.created lt "2024-01-03T00:00:00Z"', ['alice', 'bob']],
+  ['title pr or nickName eq "true"', ['alice', 'dave']],
+];
+
+describe('SCIM filters on both adapters (SQLite, MongoDB via mingo)', () => {
+  let sqlite: Storage;
+  before(async () => {
+    sqlite = await createSqliteStorage(':memory:');
+    await seedFixtures(sqlite);
+  });
+  after(async () => sqlite.close());
+
+  for (const [text, keys] of USER_CASES) {
+    it(`Users: ${text}`, async () => {
+      const filter = translateFilter(USER_RESOURCE, text);
+      const expected = keys.map((k) => accountId(tenant, k)).sort();
+      const fromSqlite = (await sqlite.accounts.list(tenant, { filter, offset: 0, limit: 1000 })).items
+        .map((a) => a.id)
+        .sort();
+      assert.deepEqual(fromSqlite, expected, 'SQLite');
+      assert.deepEqual(mingoIds('accounts', filter).sort(), expected, 'MongoDB query in mingo');
+    });
+  }
+
+  it('Groups: members[value eq …] and members pr', async () => {
+    const alice = accountId(tenant, 'alice');
+    for (const text of [`members[value eq "${alice}"]`, `members.value eq "${alice}"`, 'members pr']) {
+      const filter = translateFilter(GROUP_RESOURCE, text);
+      const fromSqlite = (await sqlite.teams.list(tenant, { filter, offset: 0, limit: 1000 })).items
+        .map((t) => t.id)
+        .sort();
+      assert.ok(fromSqlite.length > 0, text);
+      assert.deepEqual(mingoIds('teams', filter).sort(), fromSqlite, text);
+    }
+    const engineering = translateFilter(GROUP_RESOURCE, 'displayName eq "ENGINEERING"');
+    assert.deepEqual(
+      (await sqlite.teams.list(tenant, { filter: engineering, offset: 0, limit: 10 })).items.map((t) => t.id),
+      [teamId(tenant, 'engineering')],
+    );
+    assert.deepEqual(mingoIds('teams', engineering), [teamId(tenant, 'engineering')]);
+  });
+});
