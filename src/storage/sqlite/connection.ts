@@ -76,6 +76,14 @@ export class Sql {
 /** Busy wait for another process holding the write lock on a file database, in ms. */
 const BUSY_TIMEOUT_MS = 5000;
 
+/** Bytes the WAL file is truncated to after a checkpoint (it is reused rather than regrown). */
+const WAL_SIZE_LIMIT = 64 * 1024 * 1024;
+
+/** Copies committed WAL pages into the database file (PASSIVE: never waits for readers). */
+export function checkpoint(sql: Sql): void {
+  if (sql.db.isOpen && !sql.db.isTransaction) sql.db.exec('PRAGMA wal_checkpoint(PASSIVE)');
+}
+
 /** Opens the database with the pragmas every connection needs and our SQL functions. */
 export function openDatabase(file: string): Sql {
   const db = new DatabaseSync(file, { enableForeignKeyConstraints: true, timeout: BUSY_TIMEOUT_MS });
@@ -85,6 +93,13 @@ export function openDatabase(file: string): Sql {
   db.exec('PRAGMA synchronous = NORMAL');
   db.exec('PRAGMA foreign_keys = ON');
   db.exec(`PRAGMA busy_timeout = ${BUSY_TIMEOUT_MS}`);
+  // Checkpoints run on a timer (storage.ts), not inside whichever commit crosses SQLite's
+  // 1,000-page mark: a request no longer pays for them, and a page written by many commits is
+  // copied back once per checkpoint rather than once per 1,000 pages.
+  if (file !== ':memory:') {
+    db.exec('PRAGMA wal_autocheckpoint = 0');
+    db.exec(`PRAGMA journal_size_limit = ${WAL_SIZE_LIMIT}`);
+  }
   // SQLite's lower() folds ASCII only; the filter semantics call for Unicode toLowerCase, and the
   // lowercased key columns are computed with the same JS function, so both sides always agree.
   db.function('tg_lower', { deterministic: true }, (value) =>

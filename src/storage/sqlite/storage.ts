@@ -14,6 +14,7 @@ import { createAccountStore } from './accounts.ts';
 import { createAuditStore } from './audit.ts';
 import { createClientStore } from './clients.ts';
 import type { Sql } from './connection.ts';
+import { checkpoint } from './connection.ts';
 import { createEphemeralStore, sweepExpired } from './ephemeral.ts';
 import { lockedEphemeral, lockedStores } from './guard.ts';
 import { WriteLock } from './lock.ts';
@@ -24,6 +25,7 @@ import { createTokenStore } from './tokens.ts';
 
 /** Expired ephemeral entries are invisible at once; this only reclaims their space. */
 const SWEEP_INTERVAL_MS = 60_000;
+const CHECKPOINT_INTERVAL_MS = 1_000;
 
 function createStores(sql: Sql): Stores {
   return {
@@ -60,6 +62,12 @@ export function storageOver(sql: Sql): Storage {
     SWEEP_INTERVAL_MS,
   );
   sweeper.unref();
+  // One second of commits per checkpoint (wal_autocheckpoint is off, see connection.ts).
+  const checkpointer = setInterval(
+    () => void lock.run(() => checkpoint(sql)).catch(() => undefined),
+    CHECKPOINT_INTERVAL_MS,
+  );
+  checkpointer.unref();
   return {
     driver: 'sqlite',
     ...lockedStores(tx, lock),
@@ -70,6 +78,7 @@ export function storageOver(sql: Sql): Storage {
     },
     close: async () => {
       clearInterval(sweeper);
+      clearInterval(checkpointer);
       // Let queued writes finish first, so none runs against a closed database.
       await lock.run(() => undefined);
       if (sql.db.isOpen) sql.db.close();
