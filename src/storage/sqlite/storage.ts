@@ -25,7 +25,7 @@ import { createTokenStore } from './tokens.ts';
 
 /** Expired ephemeral entries are invisible at once; this only reclaims their space. */
 const SWEEP_INTERVAL_MS = 60_000;
-const CHECKPOINT_INTERVAL_MS = 1_000;
+const CHECKPOINT_INTERVAL_MS = 200;
 
 function createStores(sql: Sql): Stores {
   return {
@@ -62,7 +62,8 @@ export function storageOver(sql: Sql): Storage {
     SWEEP_INTERVAL_MS,
   );
   sweeper.unref();
-  // One second of commits per checkpoint (wal_autocheckpoint is off, see connection.ts).
+  // A fifth of a second of commits per checkpoint (wal_autocheckpoint is off, see connection.ts):
+  // short enough that one checkpoint never stalls requests for long.
   const checkpointer = setInterval(
     () => void lock.run(() => checkpoint(sql)).catch(() => undefined),
     CHECKPOINT_INTERVAL_MS,
