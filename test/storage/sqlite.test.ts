@@ -232,7 +232,11 @@ describe('sqlite query plans', () => {
       () => storage.memberships.whichAreMembers(A, team, [alice]),
       /\(tenant_id=\? AND (team_id=\? AND account_id|account_id=\? AND team_id)=\?\)/,
     );
-    await expectIndex(() => storage.memberships.teamsOf(A, [alice]), /memberships_by_account/);
+    // Pairs from the account index, then the distinct teams by primary key.
+    await expectIndex(
+      () => storage.memberships.teamsOf(A, [alice]),
+      /memberships_by_account|teams USING INDEX sqlite_autoindex_teams_1 \(tenant_id=\? AND id=\?\)/,
+    );
     await expectIndex(() => storage.teams.list(A, list({ kind: 'member', accountId: alice })), /PRIMARY KEY/);
   });
 

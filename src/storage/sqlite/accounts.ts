@@ -20,6 +20,10 @@ export const ACCOUNT_TARGET: FilterTarget = {
   },
 };
 
+/** What `toAccount` reads. */
+const ACCOUNT_COLUMNS =
+  'r.tenant_id, r.id, r.user_name, r.external_id, r.active, r.display_name, r.email, r.attributes, r.created_at, r.updated_at, r.version';
+
 export function toAccount(row: Row): Account {
   return {
     tenantId: text(row, 'tenant_id') as TenantId,
@@ -138,7 +142,12 @@ export function createAccountStore(sql: Sql): AccountStore {
         ids,
       ),
     list: async (tenantId, query: ListQuery) =>
-      listRecords(sql, { table: 'accounts', target: ACCOUNT_TARGET, toRecord: toAccount }, tenantId, query),
+      listRecords(
+        sql,
+        { table: 'accounts', target: ACCOUNT_TARGET, toRecord: toAccount, select: ACCOUNT_COLUMNS },
+        tenantId,
+        query,
+      ),
     insert: async (account) => insert(sql, account),
     update: async (account, expectedVersion) => update(sql, account, expectedVersion),
     remove: async (tenantId, id) => remove(sql, tenantId, id),

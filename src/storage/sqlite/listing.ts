@@ -9,6 +9,8 @@ export interface ListSpec<T> {
   readonly table: 'accounts' | 'teams';
   readonly target: FilterTarget;
   readonly toRecord: (row: Row) => T;
+  /** Columns `toRecord` reads (default `r.*`): lowercased shadow columns need not be fetched. */
+  readonly select?: string;
 }
 
 function checkWindow(query: ListQuery): void {
@@ -51,7 +53,7 @@ export function listRecords<T>(sql: Sql, spec: ListSpec<T>, tenantId: TenantId, 
 function page<T>(sql: Sql, spec: ListSpec<T>, where: string, params: ParamList, query: ListQuery): T[] {
   const whereParams = [...params.values];
   const orderBy = orderBySql(spec.target, query.sort, params);
-  const text = `SELECT r.* FROM ${spec.table} AS r WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+  const text = `SELECT ${spec.select ?? 'r.*'} FROM ${spec.table} AS r WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
   const orderParams = params.values.slice(whereParams.length);
   const rows = sql.all(text, ...whereParams, ...orderParams, query.limit, query.offset);
   return rows.map(spec.toRecord);

@@ -16,9 +16,11 @@ const MEMBERS = `SELECT m.account_id, COALESCE(a.display_name, a.user_name) AS d
   WHERE m.tenant_id = ? AND m.team_id = ? ORDER BY m.account_id`;
 const WHICH = `SELECT account_id FROM memberships WHERE tenant_id = ? AND team_id = ?
   AND account_id IN (SELECT value FROM json_each(?))`;
-const TEAMS_OF = `SELECT m.account_id AS member_id, t.* FROM memberships AS m
-  JOIN teams AS t ON t.tenant_id = m.tenant_id AND t.id = m.team_id
-  WHERE m.tenant_id = ? AND m.account_id IN (SELECT value FROM json_each(?)) ORDER BY m.account_id, t.id`;
+// Two steps: the (account, team) pairs from the covering index, then each distinct team once.
+// Joining teams per membership row would fetch and parse the same team for every member.
+const MEMBERSHIPS_OF = `SELECT account_id, team_id FROM memberships
+  WHERE tenant_id = ? AND account_id IN (SELECT value FROM json_each(?)) ORDER BY account_id, team_id`;
+const TEAMS_BY_ID = `SELECT * FROM teams WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`;
 
 /** Adds members; a missing team or account (in this tenant) fails the whole call with `NotFoundInStore`. */
 function add(sql: Sql, tenantId: TenantId, teamId: TeamId, accountIds: readonly AccountId[]): number {
@@ -37,8 +39,15 @@ function replace(sql: Sql, tenantId: TenantId, teamId: TeamId, accountIds: reado
 function teamsOf(sql: Sql, tenantId: TenantId, accountIds: readonly AccountId[]): Map<AccountId, Team[]> {
   const result = new Map<AccountId, Team[]>(accountIds.map((id) => [id, []]));
   if (accountIds.length === 0) return result;
-  for (const row of sql.all(TEAMS_OF, tenantId, JSON.stringify(accountIds))) {
-    result.get(text(row, 'member_id') as AccountId)?.push(toTeam(row));
+  const pairs = sql.all(MEMBERSHIPS_OF, tenantId, JSON.stringify(accountIds));
+  if (pairs.length === 0) return result;
+  const teamIds = [...new Set(pairs.map((row) => text(row, 'team_id')))];
+  const teams = new Map(
+    sql.all(TEAMS_BY_ID, tenantId, JSON.stringify(teamIds)).map((row) => [text(row, 'id'), toTeam(row)]),
+  );
+  for (const row of pairs) {
+    const team = teams.get(text(row, 'team_id'));
+    if (team) result.get(text(row, 'account_id') as AccountId)?.push(team);
   }
   return result;
 }
