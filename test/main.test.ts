@@ -100,6 +100,7 @@ describe('the trustgate process', function () {
     assert.equal(await stop(first), 0, 'clean exit on SIGTERM');
     const logs = first.stdout();
     assert.match(logs, /"msg":"request"/);
+    assert.match(logs, /"path":"\/admin\/tenants\/acme\/scim-tokens"/, 'the full path is logged');
     assert.match(logs, /"requestId":/);
     assert.equal(logs.includes(ADMIN_KEY), false, 'the admin key is never logged');
     assert.equal(logs.includes(secret), false, 'tokens are never logged');

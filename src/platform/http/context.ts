@@ -70,7 +70,8 @@ export function requestContext(log: Logger, metrics: Metrics) {
       context.log.info(
         {
           method: req.method,
-          path: req.path,
+          // The full path (routers see theirs relative to their mount); never the query (codes, state).
+          path: req.originalUrl.split('?')[0],
           route: labels.route,
           status: res.statusCode,
           ms: Math.round(seconds * 1e6) / 1e3,
