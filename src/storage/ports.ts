@@ -217,7 +217,7 @@ export interface TokenStore {
   findByHash(hash: string): Promise<ApiToken | undefined>;
   list(tenantId: TenantId, kind?: TokenKind): Promise<readonly ApiToken[]>;
   remove(tenantId: TenantId, id: TokenId): Promise<boolean>;
-  touch(id: TokenId, at: Timestamp): Promise<void>;
+  touch(tenantId: TenantId, id: TokenId, at: Timestamp): Promise<void>;
 }
 
 export interface AccountStore {

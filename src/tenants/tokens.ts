@@ -51,7 +51,9 @@ export function createTokenAuthenticator(storage: Storage): TokenAuthenticator {
     if (now - previous < TOUCH_INTERVAL_MS) return;
     lastTouched.set(token.id, now);
     // Best effort and off the request path: a failed touch must not fail the request.
-    storage.tokens.touch(token.id, new Date(now).toISOString()).catch(() => lastTouched.delete(token.id));
+    storage.tokens
+      .touch(token.tenantId, token.id, new Date(now).toISOString())
+      .catch(() => lastTouched.delete(token.id));
   }
 
   const cache = new Map<string, Cached>();

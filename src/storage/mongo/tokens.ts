@@ -29,9 +29,8 @@ export function createTokenStore(scope: Scope): TokenStore {
     async remove(tenantId, id) {
       return (await tokens.deleteOne({ tenantId, _id: id }, write)).deletedCount > 0;
     },
-    // The port's touch takes no tenant: token ids are UUIDv7, unique across tenants.
-    async touch(id, at) {
-      await tokens.updateOne({ _id: id }, { $set: { lastUsedAt: at } }, write);
+    async touch(tenantId, id, at) {
+      await tokens.updateOne({ tenantId, _id: id }, { $set: { lastUsedAt: at } }, write);
     },
   };
 }

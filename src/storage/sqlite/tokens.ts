@@ -38,9 +38,8 @@ export function createTokenStore(sql: Sql): TokenStore {
         .map(toToken),
     remove: async (tenantId, id) =>
       sql.run('DELETE FROM api_tokens WHERE tenant_id = ? AND id = ?', tenantId, id) > 0,
-    // Token ids are UUIDv7, unique across tenants; the port's touch takes no tenant (see report).
-    touch: async (id, at) => {
-      sql.run('UPDATE api_tokens SET last_used_at = ? WHERE id = ?', at, id);
+    touch: async (tenantId, id, at) => {
+      sql.run('UPDATE api_tokens SET last_used_at = ? WHERE tenant_id = ? AND id = ?', at, tenantId, id);
     },
   };
 }

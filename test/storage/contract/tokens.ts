@@ -55,11 +55,13 @@ export function tokensContract(open: Open): void {
       assert.equal(await storage().tokens.remove(a.id, token.id), false);
     });
 
-    it('records the last use', async () => {
-      const [a] = await twoTenants(storage());
+    it('records the last use, only through the token’s own tenant', async () => {
+      const [a, b] = await twoTenants(storage());
       const token = makeToken(a.id);
       await storage().tokens.insert(token);
-      await storage().tokens.touch(token.id, '2030-05-05T05:05:05.005Z');
+      await storage().tokens.touch(b.id, token.id, '2031-01-01T00:00:00.000Z');
+      assert.equal((await storage().tokens.findByHash(token.hash))?.lastUsedAt, null);
+      await storage().tokens.touch(a.id, token.id, '2030-05-05T05:05:05.005Z');
       assert.equal((await storage().tokens.findByHash(token.hash))?.lastUsedAt, '2030-05-05T05:05:05.005Z');
     });
   });
