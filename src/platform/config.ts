@@ -8,9 +8,11 @@ import { z } from 'zod';
  * `docs/configuration.md` documents each key (it is checked against `ENV_KEYS` by a test).
  */
 
+const SIZE = /^(\d+)(b|kb|mb)$/i;
+
 const byteSize = z
   .string()
-  .regex(/^\d+(b|kb|mb)$/i, 'a size such as 512kb or 1mb')
+  .regex(SIZE, 'a size such as 512kb or 1mb')
   .describe('Largest accepted request body (JSON, SCIM, SAML), e.g. `1mb`.');
 
 const ConfigSchema = z.object({
@@ -76,6 +78,15 @@ const ConfigSchema = z.object({
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
+
+const BYTE_UNITS: Readonly<Record<string, number>> = { b: 1, kb: 1024, mb: 1024 * 1024 };
+
+/** A validated size such as `bodyLimit` (`512kb`, `1mb`) in bytes, as body-parser reads it. */
+export function byteCount(size: string): number {
+  const match = SIZE.exec(size);
+  if (!match?.[1] || !match[2]) throw new ConfigError(`not a size: ${size}`);
+  return Number(match[1]) * (BYTE_UNITS[match[2].toLowerCase()] ?? 1);
+}
 export type Config = Readonly<z.output<typeof ConfigSchema>>;
 
 /** Environment variable → config key. */

@@ -50,24 +50,9 @@ export class Conflict extends AppError {
   }
 }
 
-export class PreconditionFailed extends AppError {
-  readonly status = 412;
-  readonly code = 'precondition_failed';
-}
-
-export class PayloadTooLarge extends AppError {
-  readonly status = 413;
-  readonly code = 'payload_too_large';
-}
-
 export class UnsupportedMediaType extends AppError {
   readonly status = 415;
   readonly code = 'unsupported_media_type';
-}
-
-export class TooManyRequests extends AppError {
-  readonly status = 429;
-  readonly code = 'too_many_requests';
 }
 
 export interface PublicError {

@@ -8,7 +8,7 @@ import { parseListParams } from './list.ts';
 import type { ListInput } from './list.ts';
 import { isObject, normaliseResource } from './normalise.ts';
 import { applyAttributeOps, parsePatchBody } from './patch.ts';
-import { FULL, project, wants } from './projection.ts';
+import { FULL, parseProjection, project, wants } from './projection.ts';
 import type { Projection } from './projection.ts';
 import { GROUP_RESOURCE } from './schema.ts';
 import { changedAttributes } from './user-resource.ts';
@@ -51,10 +51,7 @@ export async function getGroup(
 ): Promise<ScimResult> {
   const team = await load(svc, scope, id);
   if (notModified(input, team.version)) return { status: 304, etag: etagOf(team.version) };
-  const { projection } = parseListParams(GROUP_RESOURCE, {
-    attributes: input.query.attributes,
-    excludedAttributes: input.query.excludedAttributes,
-  });
+  const projection = parseProjection(GROUP_RESOURCE, input.query.attributes, input.query.excludedAttributes);
   return render(svc, scope, team, 200, projection);
 }
 

@@ -2,6 +2,7 @@ import express from 'express';
 import { refuseProtoKeys } from '../platform/http/json.ts';
 import type { NextFunction, Request, Response, Router } from 'express';
 import type { Container } from '../container.ts';
+import { byteCount } from '../platform/config.ts';
 import { createAccountService } from '../directory/accounts.ts';
 import { createTeamService } from '../directory/teams.ts';
 import { bearerToken, ctx } from '../platform/http/context.ts';
@@ -12,12 +13,6 @@ import type { Call, Route } from './dispatch.ts';
 import { ScimError, scimErrorView } from './errors.ts';
 
 const SCIM_JSON = 'application/scim+json; charset=utf-8';
-
-function parseBytes(limit: string): number {
-  const match = /^(\d+)(b|kb|mb)$/i.exec(limit);
-  const unit = { b: 1, kb: 1024, mb: 1024 * 1024 }[(match?.[2] ?? 'b').toLowerCase()] ?? 1;
-  return Number(match?.[1] ?? 0) * unit;
-}
 
 function send(res: Response, result: ScimResult): void {
   res.status(result.status).type(SCIM_JSON);
@@ -52,7 +47,7 @@ export function createScimRouter(container: Container): Router {
     accounts: createAccountService(container.storage, container.sessions),
     teams: createTeamService(container.storage),
   };
-  const maxPayloadSize = parseBytes(container.config.bodyLimit);
+  const maxPayloadSize = byteCount(container.config.bodyLimit);
   const router = express.Router({ mergeParams: true });
 
   router.use(async (req: Request, res: Response, next: NextFunction) => {

@@ -6,7 +6,7 @@ import { LIST_RESPONSE, parseListParams } from './list.ts';
 import type { ListInput } from './list.ts';
 import { normaliseResource } from './normalise.ts';
 import { applyAttributeOps, parsePatchBody } from './patch.ts';
-import { FULL, project, wants } from './projection.ts';
+import { FULL, parseProjection, project, wants } from './projection.ts';
 import type { Projection } from './projection.ts';
 import { USER_RESOURCE } from './schema.ts';
 import { accountDraft, changedAttributes, mutableView, toScimUser } from './user-resource.ts';
@@ -47,10 +47,7 @@ export async function getUser(
 ): Promise<ScimResult> {
   const account = await load(svc, scope, id);
   if (notModified(input, account.version)) return { status: 304, etag: etagOf(account.version) };
-  const { projection } = parseListParams(USER_RESOURCE, {
-    attributes: input.query.attributes,
-    excludedAttributes: input.query.excludedAttributes,
-  });
+  const projection = parseProjection(USER_RESOURCE, input.query.attributes, input.query.excludedAttributes);
   return render(svc, scope, account, 200, projection);
 }
 

@@ -32,9 +32,10 @@ export async function loadOperatorKeys(
       hash = sha256Hex(key);
       // Another process racing on the same store may have won: then its key stands.
       const created = await storage.ephemeral.putIfAbsent(STORED_KEY, hash, null);
-      if (created) await storage.audit.append(auditEvent(SYSTEM, null, 'operator.key_generated', null, {}));
-      if (created) generated = key;
-      else hash = (await storage.ephemeral.get(STORED_KEY)) ?? hash;
+      if (created) {
+        await storage.audit.append(auditEvent(SYSTEM, null, 'operator.key_generated', null, {}));
+        generated = key;
+      } else hash = (await storage.ephemeral.get(STORED_KEY)) ?? hash;
     }
   }
   return { keys: { matches: (bearer) => safeEqual(sha256Hex(bearer), hash) }, generated };

@@ -4,12 +4,9 @@
  * expected accounts (and so each other's).
  */
 import assert from 'node:assert/strict';
-import { Aggregator, Query } from 'mingo';
 import type { Filter, Storage } from '../../src/storage/ports.ts';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.ts';
 import { accountToDocument, teamToDocument } from '../../src/storage/mongo/documents.ts';
-import { membershipNeeds, toMongoQuery } from '../../src/storage/mongo/filter.ts';
-import { toCountPipeline, toListPipeline } from '../../src/storage/mongo/sort.ts';
 import { translateFilter } from '../../src/scim/filter.ts';
 import { GROUP_RESOURCE, USER_RESOURCE } from '../../src/scim/schema.ts';
 import {
@@ -21,11 +18,12 @@ import {
   seedFixtures,
   teamId,
 } from '../storage/contract/fixtures.ts';
+import { mingoList } from '../storage/mingo.ts';
+import type { Doc, MingoDb, Target } from '../storage/mingo.ts';
 
-type Doc = Record<string, unknown>;
 const tenant = TENANT_A_ID;
 
-const db = {
+const db: MingoDb = {
   accounts: fixtureAccounts(tenant).map((a) => accountToDocument(a) as Doc),
   teams: fixtureTeams(tenant).map((t) => teamToDocument(t) as Doc),
   memberships: fixtureMemberships(tenant).flatMap((m) =>
@@ -33,31 +31,8 @@ const db = {
   ),
 };
 
-function mingoIds(target: 'accounts' | 'teams', filter: Filter): string[] {
-  const needs = membershipNeeds(filter);
-  const teamsOf = (query: Doc) => [
-    ...new Set(
-      new Query(query, {})
-        .find<Doc>(db.memberships)
-        .all()
-        .map((m) => String(m.teamId)),
-    ),
-  ];
-  const lookups = {
-    teamsOfAccount: new Map(
-      [...needs.accounts].map((id) => [id, teamsOf({ tenantId: tenant, accountId: id })]),
-    ),
-    teamsWithMembers: needs.hasMembers ? teamsOf({ tenantId: tenant }) : null,
-  };
-  const entity = target === 'accounts' ? 'account' : 'team';
-  const match = toMongoQuery(tenant, filter, entity, lookups);
-  const query = { filter, offset: 0, limit: 1000 };
-  const total = Number(new Aggregator([...toCountPipeline(match)], {}).run(db[target])[0]?.total ?? 0);
-  if (total === 0) return [];
-  return new Aggregator([...toListPipeline(match, query, entity)], {})
-    .run(db[target])
-    .map((d) => String(d._id));
-}
+const mingoIds = (target: Target, filter: Filter): string[] =>
+  mingoList(db, target, tenant, { filter, offset: 0, limit: 1000 }).ids;
 
 // SCIM filter text → the fixture accounts it must select (fixture-records.ts).
 const USER_CASES: [string, string[]][] = [

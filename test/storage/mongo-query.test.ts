@@ -4,7 +4,6 @@
  * store, and must select exactly what the SQLite adapter selects for the same records and query.
  */
 import assert from 'node:assert/strict';
-import { Aggregator, Query } from 'mingo';
 import type {
   Account,
   AccountId,
@@ -16,12 +15,8 @@ import type {
 } from '../../src/storage/ports.ts';
 import { StorageError } from '../../src/storage/ports.ts';
 import { accountToDocument, teamToDocument } from '../../src/storage/mongo/documents.ts';
-import type { Entity } from '../../src/storage/mongo/fields.ts';
-import type { MembershipLookups } from '../../src/storage/mongo/filter.ts';
-import { membershipNeeds, substringPattern, toMongoQuery } from '../../src/storage/mongo/filter.ts';
+import { substringPattern, toMongoQuery } from '../../src/storage/mongo/filter.ts';
 import { decodeObject, encodeObject } from '../../src/storage/mongo/keys.ts';
-import type { Stage } from '../../src/storage/mongo/sort.ts';
-import { toCountPipeline, toListPipeline } from '../../src/storage/mongo/sort.ts';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.ts';
 import {
   FILTER_CASES,
@@ -36,6 +31,8 @@ import {
   seedFixtures,
 } from './contract/fixtures.ts';
 import { makeTenant } from './contract/helpers.ts';
+import { mingoList as runInMingo } from './mingo.ts';
+import type { Doc, Target } from './mingo.ts';
 
 // ---------------------------------------------------------------------------------------------
 // Edge records beyond the shared fixtures: values where MongoDB's array rules, regex syntax or
@@ -226,10 +223,7 @@ const EDGE_SORTS: readonly (readonly [string, ListQuery['sort']])[] = [
 
 // ---------------------------------------------------------------------------------------------
 
-type Target = 'accounts' | 'teams';
-type Doc = Record<string, unknown>;
 const TENANTS = [TENANT_A_ID, TENANT_B_ID];
-const entityOf = (target: Target): Entity => (target === 'accounts' ? 'account' : 'team');
 
 /** The three collections a list touches, loaded exactly as the adapter writes them. */
 const db = {
@@ -244,35 +238,12 @@ const db = {
   ),
 };
 
-/** `member`/`hasMembers` resolved with the same filters the adapter sends to `distinct` (teams.ts). */
-function lookups(tenantId: TenantId, filter: Filter): MembershipLookups {
-  const needs = membershipNeeds(filter);
-  const teamIds = (query: Doc) => [
-    ...new Set(
-      new Query(query, {})
-        .find<Doc>(db.memberships)
-        .all()
-        .map((m) => String(m.teamId)),
-    ),
-  ];
-  return {
-    teamsOfAccount: new Map(
-      [...needs.accounts].map((accountId) => [accountId, teamIds({ tenantId, accountId })]),
-    ),
-    teamsWithMembers: needs.hasMembers ? teamIds({ tenantId }) : null,
-  };
-}
-
-/** A page as the adapter computes it (listPage in common.ts), run by mingo. */
+/** The adapter's list in mingo, holding every built query to the tenant and to encoded keys. */
 function mingoList(target: Target, tenantId: TenantId, query: ListQuery): { ids: string[]; total: number } {
-  const entity = entityOf(target);
-  const match = toMongoQuery(tenantId, query.filter, entity, lookups(tenantId, query.filter));
+  const { ids, total, match } = runInMingo(db, target, tenantId, query);
   assert.equal(match.tenantId, tenantId, 'every query constrains tenantId at top level');
   assertNoUserText(match);
-  const run = (pipeline: readonly Stage[]) => new Aggregator([...pipeline], {}).run(db[target]);
-  const total = Number(run(toCountPipeline(match))[0]?.total ?? 0);
-  if (query.limit === 0 || query.offset >= total) return { ids: [], total };
-  return { ids: run(toListPipeline(match, query, entity)).map((doc) => String(doc._id)), total };
+  return { ids, total };
 }
 
 async function sqliteList(sqlite: Storage, target: Target, tenantId: TenantId, query: ListQuery) {

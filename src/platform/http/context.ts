@@ -12,7 +12,7 @@ export interface Actor {
 /** Everything a request needs travels with it (no request state on shared objects). */
 export interface RequestContext {
   readonly requestId: string;
-  log: Logger;
+  readonly log: Logger;
   actor: Actor | null;
   /** The tenant slug the request acts on, once known (for logs). */
   tenant: string | null;
@@ -43,9 +43,6 @@ function createContext(log: Logger, requestId: string): RequestContext {
     get log() {
       child ??= log.child({ requestId });
       return child;
-    },
-    set log(value: Logger) {
-      child = value;
     },
     actor: null,
     tenant: null,

@@ -1,5 +1,5 @@
 import type { Account, AccountId, AccountStore, ListQuery, TenantId } from '../ports.ts';
-import type { Row, Sql } from './connection.ts';
+import type { Param, Row, Sql } from './connection.ts';
 import { translated } from './errors.ts';
 import type { FilterTarget } from './filter-sql.ts';
 import { listRecords } from './listing.ts';
@@ -47,44 +47,27 @@ const UPDATE = `UPDATE accounts SET user_name = ?, user_name_lower = ?, external
   display_name = ?, email = ?, email_lower = ?, attributes = ?, updated_at = ?, version = version + 1
   WHERE tenant_id = ? AND id = ? AND version = ? RETURNING *`;
 
+/** The values of the columns an account's client controls, in INSERT and UPDATE order. */
+function ownColumns(a: Account): Param[] {
+  return [
+    a.userName,
+    lower(a.userName),
+    a.externalId,
+    a.active ? 1 : 0,
+    a.displayName,
+    a.email,
+    lower(a.email),
+    JSON.stringify(a.attributes),
+  ];
+}
+
 function insert(sql: Sql, a: Account): void {
-  translated(() =>
-    sql.run(
-      INSERT,
-      a.tenantId,
-      a.id,
-      a.userName,
-      lower(a.userName),
-      a.externalId,
-      a.active ? 1 : 0,
-      a.displayName,
-      a.email,
-      lower(a.email),
-      JSON.stringify(a.attributes),
-      a.createdAt,
-      a.updatedAt,
-      a.version,
-    ),
-  );
+  translated(() => sql.run(INSERT, a.tenantId, a.id, ...ownColumns(a), a.createdAt, a.updatedAt, a.version));
 }
 
 function update(sql: Sql, a: Account, expectedVersion: number): Account {
   const row = translated(() =>
-    sql.get(
-      UPDATE,
-      a.userName,
-      lower(a.userName),
-      a.externalId,
-      a.active ? 1 : 0,
-      a.displayName,
-      a.email,
-      lower(a.email),
-      JSON.stringify(a.attributes),
-      a.updatedAt,
-      a.tenantId,
-      a.id,
-      expectedVersion,
-    ),
+    sql.get(UPDATE, ...ownColumns(a), a.updatedAt, a.tenantId, a.id, expectedVersion),
   );
   if (row) return toAccount(row);
   return afterMissedUpdate(sql, 'accounts', a.tenantId, a.id);
