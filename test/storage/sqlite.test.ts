@@ -250,6 +250,19 @@ describe('sqlite query plans', () => {
     await expectIndex(() => storage.audit.list(A, null, 10), /audit_events_by_tenant/);
   });
 
+  it('writes LIMIT as a literal (a bound LIMIT makes SQLite re-plan the statement on every run)', async () => {
+    sql.trace = [];
+    await storage.accounts.list(A, list(eq('userName', 'bob')));
+    await storage.accounts.list(A, { filter: { kind: 'all' }, offset: 1, limit: 2 });
+    await storage.teams.list(A, list(eq('displayName', 'Engineering')));
+    await storage.audit.list(A, null, 10);
+    const traced = sql.trace;
+    sql.trace = null;
+    const limited = traced.filter((text) => /\bLIMIT\b/.test(text));
+    assert.equal(limited.length, 4);
+    for (const text of limited) assert.match(text, /\bLIMIT \d+ OFFSET \?$|\bLIMIT \d+$/, text);
+  });
+
   it('pages in id or userName order straight from an index, without sorting', async () => {
     for (const sort of [undefined, { attr: ['userName'], descending: false, caseExact: false }] as const) {
       const found = await plans(() =>

@@ -2,6 +2,7 @@ import type { ActorType, AuditEvent, AuditEventInput, AuditStore, TenantId } fro
 import { StorageError } from '../ports.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Row, Sql } from './connection.ts';
+import { limitSql } from './connection.ts';
 import { jsonObject, text, textOrNull } from './rows.ts';
 
 function toEvent(row: Row): AuditEvent {
@@ -23,7 +24,7 @@ const INSERT = `INSERT INTO audit_events (id, tenant_id, type, actor_type, actor
   request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 // `tenant_id IS ?` matches NULL (the operator scope) too and still uses the (tenant_id, id) index.
-const LIST = 'SELECT * FROM audit_events WHERE tenant_id IS ? AND id > ? ORDER BY id LIMIT ?';
+const LIST = 'SELECT * FROM audit_events WHERE tenant_id IS ? AND id > ? ORDER BY id';
 
 function append(sql: Sql, input: AuditEventInput): AuditEvent {
   const event: AuditEvent = { ...input, id: newId(), at: new Date().toISOString() };
@@ -48,7 +49,7 @@ export function createAuditStore(sql: Sql): AuditStore {
     append: async (input) => append(sql, input),
     list: async (tenantId, after, limit) => {
       if (!Number.isSafeInteger(limit) || limit < 0) throw new StorageError(`invalid limit ${limit}`);
-      return sql.all(LIST, tenantId, after ?? '', limit).map(toEvent);
+      return sql.all(`${LIST} ${limitSql(limit)}`, tenantId, after ?? '').map(toEvent);
     },
   };
 }

@@ -1,6 +1,7 @@
 import type { ListQuery, Page, TenantId } from '../ports.ts';
 import { StorageError } from '../ports.ts';
 import type { Param, Row, Sql } from './connection.ts';
+import { limitSql } from './connection.ts';
 import type { FilterTarget } from './filter-sql.ts';
 import { filterSql, orderBySql } from './filter-sql.ts';
 import { ParamList } from './sql-builder.ts';
@@ -53,9 +54,9 @@ export function listRecords<T>(sql: Sql, spec: ListSpec<T>, tenantId: TenantId, 
 function page<T>(sql: Sql, spec: ListSpec<T>, where: string, params: ParamList, query: ListQuery): T[] {
   const whereParams = [...params.values];
   const orderBy = orderBySql(spec.target, query.sort, params);
-  const text = `SELECT ${spec.select ?? 'r.*'} FROM ${spec.table} AS r WHERE ${where} ORDER BY ${orderBy} LIMIT ? OFFSET ?`;
+  const text = `SELECT ${spec.select ?? 'r.*'} FROM ${spec.table} AS r WHERE ${where} ORDER BY ${orderBy} ${limitSql(query.limit)} OFFSET ?`;
   const orderParams = params.values.slice(whereParams.length);
-  const rows = sql.all(text, ...whereParams, ...orderParams, query.limit, query.offset);
+  const rows = sql.all(text, ...whereParams, ...orderParams, query.offset);
   return rows.map(spec.toRecord);
 }
 
