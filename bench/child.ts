@@ -3,6 +3,8 @@
  * event loop with what it measures: `node bench/child.ts bare` or `node bench/child.ts gateway <dataDir>`.
  * Prints one JSON line `{"url": …}` once listening.
  */
+import { createServer } from 'node:http';
+import type { RequestListener } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import express from 'express';
 import type { Express } from 'express';
@@ -25,7 +27,7 @@ function bareApp(): Express {
 }
 
 /** The real gateway (src/app.ts) on the durable SQLite file the parent seeded. */
-async function gatewayApp(dataDir: string): Promise<Express> {
+async function gatewayApp(dataDir: string): Promise<RequestListener> {
   const config = parseConfig(benchConfig(dataDir));
   const storage = await openStorage({ driver: 'sqlite', file: `${dataDir}/trustgate.db` });
   const container = await buildContainer(config, createLogger(config.logLevel), {
@@ -37,7 +39,7 @@ async function gatewayApp(dataDir: string): Promise<Express> {
 
 const [kind, dataDir] = process.argv.slice(2);
 const app = kind === 'bare' ? bareApp() : await gatewayApp(dataDir ?? '');
-const server = app.listen(0, '127.0.0.1', () => {
+const server = createServer(app).listen(0, '127.0.0.1', () => {
   const { port } = server.address() as AddressInfo;
   process.stdout.write(`${JSON.stringify({ url: `http://127.0.0.1:${port}` })}\n`);
 });

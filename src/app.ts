@@ -1,5 +1,5 @@
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
-import type { Express } from 'express';
 import helmet from 'helmet';
 import type { Container } from './container.ts';
 import { requestContext } from './platform/http/context.ts';
@@ -7,15 +7,19 @@ import { notFoundRoute, renderJsonError } from './platform/http/json-errors.ts';
 import { adminAuth } from './tenants/admin-auth.ts';
 import { createTenantRouter } from './tenants/router.ts';
 import { createOperationsRouter } from './platform/http/operations.ts';
-import { createScimRouter } from './scim/router.ts';
+import { createScimHandler, isScimUrl } from './scim/http.ts';
 import { createSsoRouter } from './sso/router.ts';
 import { createSsoAdminRouter } from './sso/admin-router.ts';
 
+/** The gateway's request listener, for `http.createServer` (and supertest). */
+export type App = (req: IncomingMessage, res: ServerResponse) => void;
+
 /**
- * The HTTP surface. Each router parses its own bodies (the OpenID Provider must see raw bodies)
+ * The HTTP surface. SCIM answers on Node's own request and response (src/scim/http.ts); the
+ * rest is Express. Each router parses its own bodies (the OpenID Provider must see raw bodies)
  * and renders its own errors in its protocol's shape; what falls through is admin JSON.
  */
-export function createApp(container: Container): Express {
+export function createApp(container: Container): App {
   const { config, log, metrics } = container;
   const app = express();
   app.disable('x-powered-by');
@@ -30,7 +34,6 @@ export function createApp(container: Container): Express {
   // Sign-in and the product-facing OpenID Provider: mounted before any body parser (the
   // provider reads raw bodies itself).
   app.use(createSsoRouter(container));
-  app.use('/scim/v2/:slug', createScimRouter(container));
 
   const admin = express.Router();
   admin.use(adminAuth(container.operatorKeys, container.tokens));
@@ -42,5 +45,10 @@ export function createApp(container: Container): Express {
 
   app.use(notFoundRoute);
   app.use(renderJsonError);
-  return app;
+
+  const scim = createScimHandler(container);
+  return (req, res) => {
+    if (isScimUrl(req.url ?? '')) scim(req, res);
+    else app(req, res);
+  };
 }

@@ -1,3 +1,4 @@
+import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
@@ -62,7 +63,7 @@ async function main(): Promise<void> {
   const container = await buildContainer(config, log);
   if (container.generatedAdminKey) announceGeneratedKey(container.generatedAdminKey);
   const app = createApp(container);
-  const server = app.listen(config.port, config.host, () => {
+  const server = createServer(app).listen(config.port, config.host, () => {
     log.info(
       {
         url: `http://${config.host}:${config.port}`,

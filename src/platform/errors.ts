@@ -50,6 +50,11 @@ export class Conflict extends AppError {
   }
 }
 
+export class PayloadTooLarge extends AppError {
+  readonly status = 413;
+  readonly code = 'payload_too_large';
+}
+
 export class UnsupportedMediaType extends AppError {
   readonly status = 415;
   readonly code = 'unsupported_media_type';

@@ -95,20 +95,49 @@ export const ROUTES: readonly Route[] = [
   { method: 'DELETE', path: '/Groups/:id', handle: (c) => deleteGroup(c.svc, c.scope, id(c), c.input) },
 ];
 
-/** Finds the route for a Bulk operation's method and path (`/Users/{id}`), with its params. */
-export function matchRoute(method: string, path: string): { route: Route; params: Record<string, string> } {
-  const segments = path.split('?')[0]?.split('/').filter(Boolean) ?? [];
-  for (const route of ROUTES) {
-    if (route.method !== method.toUpperCase()) continue;
-    const pattern = route.path.split('/').filter(Boolean);
-    if (pattern.length !== segments.length) continue;
-    const params: Record<string, string> = {};
-    const matched = pattern.every((p, i) => {
-      const s = decodeURIComponent(segments[i] ?? '');
-      if (p.startsWith(':')) params[p.slice(1)] = s;
-      return p.startsWith(':') || p === s;
-    });
-    if (matched) return { route, params };
+export type RouteMatch = { readonly route: Route; readonly params: Record<string, string> };
+
+function decodeSegment(segment: string): string {
+  try {
+    return decodeURIComponent(segment);
+  } catch {
+    throw new ScimError(400, undefined, 'malformed percent-encoding in the path');
   }
-  throw notFound(`no SCIM endpoint ${method} ${path}`);
 }
+
+/**
+ * A matcher over `routes` for paths relative to `/scim/v2/{slug}` (a query is ignored). Literal
+ * segments match case-insensitively and a trailing slash is ignored, as Express routing did;
+ * `:name` segments are percent-decoded into `params`. No match → SCIM 404.
+ */
+export function routeMatcher(routes: readonly Route[]): (method: string, path: string) => RouteMatch {
+  type Segment = { readonly param: string } | { readonly literal: string };
+  const compiled = routes.map((route) => ({
+    route,
+    pattern: route.path
+      .split('/')
+      .filter(Boolean)
+      .map((p): Segment => (p.startsWith(':') ? { param: p.slice(1) } : { literal: p.toLowerCase() })),
+  }));
+  return (method, path) => {
+    const wanted = method.toUpperCase();
+    const segments = (path.split('?')[0] ?? '').split('/').filter(Boolean);
+    for (const { route, pattern } of compiled) {
+      if (route.method !== wanted || pattern.length !== segments.length) continue;
+      const params: Record<string, string> = {};
+      const matched = pattern.every((p, i) => {
+        const segment = segments[i] ?? '';
+        if ('param' in p) {
+          params[p.param] = decodeSegment(segment);
+          return true;
+        }
+        return p.literal === segment.toLowerCase();
+      });
+      if (matched) return { route, params };
+    }
+    throw notFound(`no SCIM endpoint ${method} ${path}`);
+  };
+}
+
+/** Finds the route for a Bulk operation's method and path (`/Users/{id}`), with its params. */
+export const matchRoute = routeMatcher(ROUTES);

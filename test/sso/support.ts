@@ -1,6 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer as createHttpServer } from 'node:http';
 import type { Server } from 'node:http';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -110,7 +111,7 @@ export async function startHarness(overrides: Record<string, unknown> = {}): Pro
   const base = `http://127.0.0.1:${port}`;
   const t = await startTestApp({ publicUrl: base, ...overrides });
   const server = await new Promise<Server>((resolve) => {
-    const s = t.app.listen(port, '127.0.0.1', () => resolve(s));
+    const s = createHttpServer(t.app).listen(port, '127.0.0.1', () => resolve(s));
   });
   const admin = () => request(base);
   const { scimToken } = await t.tenant('acme', { domains: ['acme.com'] });

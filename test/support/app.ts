@@ -1,7 +1,6 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { Express } from 'express';
 import request from 'supertest';
 import { parseConfig } from '../../src/platform/config.ts';
 import type { ConfigInput } from '../../src/platform/config.ts';
@@ -9,12 +8,13 @@ import { createLogger } from '../../src/platform/logger.ts';
 import { buildContainer } from '../../src/container.ts';
 import type { Container } from '../../src/container.ts';
 import { createApp } from '../../src/app.ts';
+import type { App } from '../../src/app.ts';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.ts';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef0123456789';
 
 export interface TestApp {
-  readonly app: Express;
+  readonly app: App;
   readonly container: Container;
   readonly dataDir: string;
   /** `Authorization` header value for the operator. */

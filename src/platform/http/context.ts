@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
@@ -18,9 +19,9 @@ export interface RequestContext {
   tenant: string | null;
 }
 
-const contexts = new WeakMap<Request, RequestContext>();
+const contexts = new WeakMap<IncomingMessage, RequestContext>();
 
-export function ctx(req: Request): RequestContext {
+export function ctx(req: IncomingMessage): RequestContext {
   const found = contexts.get(req);
   if (!found) throw new Error('request context missing: requestContext() must run first');
   return found;
@@ -49,41 +50,59 @@ function createContext(log: Logger, requestId: string): RequestContext {
   };
 }
 
-/** Request id in and out, a child logger, one access-log line and metrics per request. */
+/**
+ * Request id in and out, a child logger, one access-log line and metrics per request, on Node's
+ * own request/response (the SCIM surface runs without Express). `route` names the route template
+ * for labels once the request is answered.
+ */
+export function beginRequest(
+  log: Logger,
+  metrics: Metrics,
+  req: IncomingMessage,
+  res: ServerResponse,
+  route: () => string,
+): RequestContext {
+  const incoming = req.headers['x-request-id'];
+  const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
+  const context = createContext(log, requestId);
+  contexts.set(req, context);
+  res.setHeader('X-Request-Id', requestId);
+  // Routers rewrite req.url while they dispatch; the log shows the path as it came in.
+  const url = req.url ?? '';
+  const started = process.hrtime.bigint();
+  res.on('finish', () => {
+    const seconds = Number(process.hrtime.bigint() - started) / 1e9;
+    const labels = { method: req.method ?? '', route: route(), status: String(res.statusCode) };
+    metrics.httpRequests.inc(labels);
+    metrics.httpDuration.observe(labels, seconds);
+    if (!log.isLevelEnabled('info')) return;
+    context.log.info(
+      {
+        method: req.method,
+        // Never the query (codes, state).
+        path: url.split('?')[0],
+        route: labels.route,
+        status: res.statusCode,
+        ms: Math.round(seconds * 1e6) / 1e3,
+        tenant: context.tenant ?? undefined,
+        actor: context.actor ?? undefined,
+      },
+      'request',
+    );
+  });
+  return context;
+}
+
+/** `beginRequest` as Express middleware; routers see their paths relative to their mount, so labels use `req.route`. */
 export function requestContext(log: Logger, metrics: Metrics) {
   return (req: Request, res: Response, next: NextFunction): void => {
-    const incoming = req.get('x-request-id');
-    const requestId = incoming && REQUEST_ID.test(incoming) ? incoming : randomUUID();
-    const context = createContext(log, requestId);
-    contexts.set(req, context);
-    res.setHeader('X-Request-Id', requestId);
-    const started = process.hrtime.bigint();
-    res.on('finish', () => {
-      const seconds = Number(process.hrtime.bigint() - started) / 1e9;
-      const labels = { method: req.method, route: routeLabel(req), status: String(res.statusCode) };
-      metrics.httpRequests.inc(labels);
-      metrics.httpDuration.observe(labels, seconds);
-      if (!log.isLevelEnabled('info')) return;
-      context.log.info(
-        {
-          method: req.method,
-          // The full path (routers see theirs relative to their mount); never the query (codes, state).
-          path: req.originalUrl.split('?')[0],
-          route: labels.route,
-          status: res.statusCode,
-          ms: Math.round(seconds * 1e6) / 1e3,
-          tenant: context.tenant ?? undefined,
-          actor: context.actor ?? undefined,
-        },
-        'request',
-      );
-    });
+    beginRequest(log, metrics, req, res, () => routeLabel(req));
     next();
   };
 }
 
-export function bearerToken(req: Request): string | undefined {
-  const header = req.get('authorization');
+export function bearerToken(req: IncomingMessage): string | undefined {
+  const header = req.headers.authorization;
   if (!header) return undefined;
   const match = /^Bearer[ ]+([^\s]+)\s*$/i.exec(header);
   return match?.[1];

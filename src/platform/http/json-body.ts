@@ -1,0 +1,72 @@
+import type { IncomingMessage } from 'node:http';
+import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from '../errors.ts';
+import { refuseProtoKeys } from './json.ts';
+
+/** `type/subtype` of a Content-Type header, lowercased, and its charset parameter if any. */
+function mediaType(header: string | undefined): { essence: string; charset: string | undefined } {
+  if (!header) return { essence: '', charset: undefined };
+  const [essence = '', ...params] = header.split(';');
+  let charset: string | undefined;
+  for (const param of params) {
+    const [name, value] = param.split('=');
+    if (name?.trim().toLowerCase() === 'charset')
+      charset = value
+        ?.trim()
+        .replace(/^"(.*)"$/, '$1')
+        .toLowerCase();
+  }
+  return { essence: essence.trim().toLowerCase(), charset };
+}
+
+/**
+ * Reads a JSON request body on Node's own request (the SCIM surface runs without Express):
+ * `undefined` when there is none; 415 for another media type, charset or a content encoding; 413
+ * past `limit` bytes (told by Content-Length before reading, else counted while reading); 400 for
+ * text that is not JSON or has a `__proto__` key.
+ */
+export function readJsonBody(
+  req: IncomingMessage,
+  limit: number,
+  accepted: readonly string[],
+): Promise<unknown> {
+  const length = req.headers['content-length'];
+  const chunked = req.headers['transfer-encoding'] !== undefined;
+  if (!chunked && (length === undefined || length === '0')) return Promise.resolve(undefined);
+  const { essence, charset } = mediaType(req.headers['content-type']);
+  if (!accepted.includes(essence))
+    return Promise.reject(new UnsupportedMediaType(`the body must be ${accepted.join(' or ')}`));
+  if (charset !== undefined && charset !== 'utf-8' && charset !== 'utf8')
+    return Promise.reject(new UnsupportedMediaType(`unsupported charset "${charset}"`));
+  const encoding = req.headers['content-encoding']?.toLowerCase();
+  if (encoding !== undefined && encoding !== 'identity')
+    return Promise.reject(new UnsupportedMediaType(`unsupported content encoding "${encoding}"`));
+  if (length !== undefined && Number(length) > limit)
+    return Promise.reject(new PayloadTooLarge('the request body is too large'));
+
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit) {
+        req.off('data', onData);
+        // Node discards the rest once the response is sent; nothing more is buffered.
+        req.resume();
+        reject(new PayloadTooLarge('the request body is too large'));
+        return;
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('error', () => reject(new BadRequest('the request body could not be read')));
+    req.once('end', () => {
+      if (size > limit) return;
+      const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))?.toString('utf8') ?? '';
+      try {
+        resolve(text.trim() === '' ? undefined : JSON.parse(text, refuseProtoKeys));
+      } catch {
+        reject(new BadRequest('the request body is not valid JSON', 'invalid_json'));
+      }
+    });
+  });
+}

@@ -1,0 +1,137 @@
+/**
+ * `/scim/v2/{slug}/…` on Node's own request and response, without Express. Identity providers
+ * provision in bursts of small requests, and Express's per-request work (prototype swaps, a walk
+ * through every router layer, body-parser) cost more than a SCIM lookup itself (ADR 0027). The
+ * edge stays the same as everywhere else: request id, access log and metrics (`beginRequest`),
+ * helmet's headers (`securityHeaders`), the body limit, JSON with `__proto__` refused, and every
+ * error in the RFC 7644 §3.12 shape.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import { parse as parseQuery } from 'node:querystring';
+import type { Container } from '../container.ts';
+import { createAccountService } from '../directory/accounts.ts';
+import { createTeamService } from '../directory/teams.ts';
+import { byteCount } from '../platform/config.ts';
+import { beginRequest, bearerToken } from '../platform/http/context.ts';
+import type { RequestContext } from '../platform/http/context.ts';
+import { readJsonBody } from '../platform/http/json-body.ts';
+import { securityHeaders } from '../platform/http/security-headers.ts';
+import { bulk } from './bulk.ts';
+import type { ScimInput, ScimResult, ScimScope, ScimServices } from './core.ts';
+import { ROUTES, routeMatcher } from './dispatch.ts';
+import type { Call, Route } from './dispatch.ts';
+import { ScimError, scimErrorView } from './errors.ts';
+
+export const SCIM_PREFIX = '/scim/v2/';
+const SCIM_JSON = 'application/scim+json; charset=utf-8';
+const ACCEPTED_BODIES = ['application/scim+json', 'application/json'] as const;
+
+/** Whether a request URL belongs to the SCIM surface (the prefix matches case-insensitively, as routes did). */
+export function isScimUrl(url: string): boolean {
+  return url.length > SCIM_PREFIX.length && url.slice(0, SCIM_PREFIX.length).toLowerCase() === SCIM_PREFIX;
+}
+
+const BULK_ROUTE: Route = { method: 'POST', path: '/Bulk', handle: bulk };
+const match = routeMatcher([...ROUTES, BULK_ROUTE]);
+
+function decodedSlug(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    throw new ScimError(400, undefined, 'malformed percent-encoding in the path');
+  }
+}
+
+function firstValues(query: string): Record<string, string | undefined> {
+  const out: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(parseQuery(query))) {
+    const first = Array.isArray(value) ? value[0] : value;
+    if (typeof first === 'string') out[key] = first;
+  }
+  return out;
+}
+
+function header(req: IncomingMessage, name: 'if-match' | 'if-none-match'): string | undefined {
+  return req.headers[name];
+}
+
+/** The SCIM request handler; `isScimUrl` decides which requests reach it. */
+export function createScimHandler(container: Container): (req: IncomingMessage, res: ServerResponse) => void {
+  const { config, log, metrics, tokens } = container;
+  const svc: ScimServices = {
+    storage: container.storage,
+    accounts: createAccountService(container.storage, container.sessions),
+    teams: createTeamService(container.storage),
+  };
+  const maxPayloadSize = byteCount(config.bodyLimit);
+  const baseHeaders = securityHeaders();
+
+  const send = (res: ServerResponse, status: number, body: string | undefined, extra: string[]) => {
+    const headers = [...baseHeaders, 'Content-Type', SCIM_JSON, ...extra];
+    if (body !== undefined) headers.push('Content-Length', String(Buffer.byteLength(body)));
+    res.writeHead(status, headers);
+    res.end(body);
+  };
+
+  const sendResult = (res: ServerResponse, result: ScimResult) => {
+    const extra: string[] = [];
+    if (result.etag) extra.push('ETag', result.etag);
+    if (result.location && result.status === 201) extra.push('Location', result.location);
+    const empty = result.body === undefined || result.status === 204 || result.status === 304;
+    send(res, result.status, empty ? undefined : JSON.stringify(result.body), extra);
+  };
+
+  const sendError = (res: ServerResponse, context: RequestContext, err: unknown) => {
+    const view = scimErrorView(err);
+    if (Number(view.status) >= 500) context.log.error({ err }, 'SCIM request failed');
+    if (res.headersSent) return void res.end();
+    const extra = view.status === '401' ? ['WWW-Authenticate', 'Bearer realm="scim"'] : [];
+    send(res, Number(view.status), JSON.stringify(view), extra);
+  };
+
+  const serve = async (
+    req: IncomingMessage,
+    res: ServerResponse,
+    context: RequestContext,
+    routeFound: (route: Route) => void,
+  ) => {
+    const url = req.url ?? '';
+    const q = url.indexOf('?');
+    const path = url.slice(SCIM_PREFIX.length, q === -1 ? undefined : q);
+    const slash = path.indexOf('/');
+    const slug = decodedSlug(slash === -1 ? path : path.slice(0, slash));
+    const rest = slash === -1 ? '/' : path.slice(slash);
+
+    // Authentication first: an unknown endpoint is a 404 only to a caller of this tenant.
+    const { token, tenant } = await tokens.authenticate('scim', bearerToken(req), slug);
+    if (tenant.status === 'disabled') throw new ScimError(403, undefined, 'this tenant is disabled');
+    context.actor = { type: 'scim_token', id: token.id };
+    context.tenant = slug;
+
+    const { route, params } = match(req.method === 'HEAD' ? 'GET' : (req.method ?? ''), rest);
+    routeFound(route);
+    const input: ScimInput = {
+      query: q === -1 ? {} : firstValues(url.slice(q + 1)),
+      body: await readJsonBody(req, maxPayloadSize, ACCEPTED_BODIES),
+      ifMatch: header(req, 'if-match'),
+      ifNoneMatch: header(req, 'if-none-match'),
+    };
+    const scope: ScimScope = {
+      tenant,
+      audit: { requestId: context.requestId, actor: context.actor },
+      baseUrl: `${config.publicUrl}/scim/v2/${encodeURIComponent(slug)}`,
+    };
+    const call: Call = { svc, scope, params, input, maxPayloadSize };
+    sendResult(res, await route.handle(call));
+  };
+
+  return (req, res) => {
+    let routeLabel = 'unmatched';
+    const context = beginRequest(log, metrics, req, res, () => routeLabel);
+    serve(req, res, context, (route) => {
+      routeLabel = `/scim/v2/:slug${route.path}`;
+    }).catch((err: unknown) => {
+      sendError(res, context, err);
+    });
+  };
+}
