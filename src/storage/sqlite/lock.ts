@@ -18,8 +18,15 @@ export class WriteLock {
   run<T>(fn: () => Promise<T> | T): Promise<T> {
     const refusal = this.#refusalInsideTransaction();
     if (refusal) return Promise.reject(refusal);
+    return this.enqueue(fn);
+  }
+
+  /**
+   * Like `run`, without the check for a caller inside a transaction: for the adapter's own jobs
+   * (a group commit), scheduled from inside a unit of work but run after it.
+   */
+  enqueue<T>(fn: () => Promise<T> | T): Promise<T> {
     const result = this.#tail.then(fn);
-    // The chain only orders holders; each caller observes its own outcome through `result`.
     this.#tail = result.catch(() => undefined);
     return result;
   }

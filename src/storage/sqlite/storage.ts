@@ -8,6 +8,8 @@
  * connection's current state, which includes the writes of a transaction still in progress.
  * Transactions must not be nested, and inside `fn` only the `tx` stores may write: the top-level
  * stores refuse with a `StorageError` (rather than wait forever for the lock `fn` holds).
+ * Units of work that arrive together share one COMMIT (group-commit.ts); each resolves only
+ * once its batch is committed.
  */
 import type { Storage, Stores } from '../ports.ts';
 import { createAccountStore } from './accounts.ts';
@@ -17,6 +19,7 @@ import type { Sql } from './connection.ts';
 import { checkpoint } from './connection.ts';
 import { createEphemeralStore, sweepExpired } from './ephemeral.ts';
 import { lockedEphemeral, lockedStores } from './guard.ts';
+import { GroupCommit } from './group-commit.ts';
 import { WriteLock } from './lock.ts';
 import { createMembershipStore } from './memberships.ts';
 import { createTeamStore } from './teams.ts';
@@ -39,49 +42,43 @@ function createStores(sql: Sql): Stores {
   };
 }
 
-/** `BEGIN IMMEDIATE` takes the file's write lock up front, so COMMIT cannot fail on a busy reader upgrade. */
-async function unitOfWork<T>(sql: Sql, tx: Stores, fn: (tx: Stores) => Promise<T>): Promise<T> {
-  sql.db.exec('BEGIN IMMEDIATE');
-  try {
-    const result = await fn(tx);
-    sql.db.exec('COMMIT');
-    return result;
-  } catch (err) {
-    if (sql.db.isTransaction) sql.db.exec('ROLLBACK');
-    throw err;
-  }
-}
-
 /** The `Storage` over an open, migrated connection (which it owns from now on: `close()` closes it). */
 export function storageOver(sql: Sql): Storage {
   const lock = new WriteLock();
+  const group = new GroupCommit(sql, lock);
   const tx = createStores(sql);
   // A failed sweep is retried by the next tick; reads never depend on it.
   const sweeper = setInterval(
-    () => void lock.run(() => sweepExpired(sql)).catch(() => undefined),
+    () => void group.run(() => sweepExpired(sql)).catch(() => undefined),
     SWEEP_INTERVAL_MS,
   );
   sweeper.unref();
   // A fifth of a second of commits per checkpoint (wal_autocheckpoint is off, see connection.ts):
   // short enough that one checkpoint never stalls requests for long.
   const checkpointer = setInterval(
-    () => void lock.run(() => checkpoint(sql)).catch(() => undefined),
+    () =>
+      void lock
+        .run(() => {
+          group.commitNow();
+          checkpoint(sql);
+        })
+        .catch(() => undefined),
     CHECKPOINT_INTERVAL_MS,
   );
   checkpointer.unref();
   return {
     driver: 'sqlite',
-    ...lockedStores(tx, lock),
-    ephemeral: lockedEphemeral(createEphemeralStore(sql), lock),
-    transaction: (fn) => lock.runTransaction(() => unitOfWork(sql, tx, fn)),
+    ...lockedStores(tx, group),
+    ephemeral: lockedEphemeral(createEphemeralStore(sql), group),
+    transaction: (fn) => group.run(() => fn(tx), { transaction: true }),
     ping: async () => {
       sql.get('SELECT 1 AS ok');
     },
     close: async () => {
       clearInterval(sweeper);
       clearInterval(checkpointer);
-      // Let queued writes finish first, so none runs against a closed database.
-      await lock.run(() => undefined);
+      // Let queued writes finish and commit first, so none runs against a closed database.
+      await lock.run(() => group.commitNow());
       if (sql.db.isOpen) sql.db.close();
     },
   };
