@@ -16,14 +16,35 @@ const invalid = (detail: string) => badRequest('invalidFilter', detail);
 export function translateFilter(resource: ResourceSchema, text: string | undefined): Filter {
   if (text === undefined || text.trim() === '') return { kind: 'all' };
   if (text.length > MAX_FILTER_LENGTH) throw invalid('filter is too long');
-  let ast: Ast;
+  return translate(resource, parseFilter(text));
+}
+
+// `attrPath op "string"`, with the parser's own token patterns (scim2-parse-filter's tokenizer).
+const SIMPLE_COMPARISON = /^\s*(\w[-\w._:/%]*)\s+(eq|ne|co|sw|ew|gt|ge|lt|le)\s+("(?:[^"\\]|\\.|\n)*")\s*$/i;
+
+/**
+ * The one-comparison filter that identity providers send before every write (`userName eq "…"`,
+ * `externalId eq "…"`, `displayName eq "…"`) is read directly; anything else goes through the
+ * parser. Both give the same tree (a test holds them to it): like the parser, a backslash escapes
+ * only a double quote.
+ */
+export function parseFilter(text: string): Ast {
+  const simple = SIMPLE_COMPARISON.exec(text);
+  if (simple) {
+    const [, attrPath = '', op = '', quoted = ''] = simple;
+    try {
+      const compValue = JSON.parse(quoted.replace(/\\(?!")/g, '\\\\')) as unknown;
+      if (typeof compValue === 'string') return { op: op.toLowerCase(), attrPath, compValue } as Ast;
+    } catch {
+      // Not a JSON string after all: the parser reports it.
+    }
+  }
   try {
-    ast = parse(quoteBareValues(text));
+    return parse(quoteBareValues(text));
   } catch (err) {
     if (err instanceof Error && 'scimType' in err) throw err;
     throw invalid(`malformed filter: ${err instanceof Error ? err.message : 'parse error'}`);
   }
-  return translate(resource, ast);
 }
 
 function translate(resource: ResourceSchema, ast: Ast): Filter {

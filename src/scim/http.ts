@@ -66,19 +66,26 @@ export function createScimHandler(container: Container): (req: IncomingMessage, 
   const maxPayloadSize = byteCount(config.bodyLimit);
   const baseHeaders = securityHeaders();
 
-  const send = (res: ServerResponse, status: number, body: string | undefined, extra: string[]) => {
-    const headers = [...baseHeaders, 'Content-Type', SCIM_JSON, ...extra];
+  // One writeHead with every header (nothing set before it): Node's fast path for headers.
+  const send = (
+    res: ServerResponse,
+    context: RequestContext,
+    status: number,
+    body: string | undefined,
+    extra: string[],
+  ) => {
+    const headers = [...baseHeaders, 'X-Request-Id', context.requestId, 'Content-Type', SCIM_JSON, ...extra];
     if (body !== undefined) headers.push('Content-Length', String(Buffer.byteLength(body)));
     res.writeHead(status, headers);
     res.end(body);
   };
 
-  const sendResult = (res: ServerResponse, result: ScimResult) => {
+  const sendResult = (res: ServerResponse, context: RequestContext, result: ScimResult) => {
     const extra: string[] = [];
     if (result.etag) extra.push('ETag', result.etag);
     if (result.location && result.status === 201) extra.push('Location', result.location);
     const empty = result.body === undefined || result.status === 204 || result.status === 304;
-    send(res, result.status, empty ? undefined : JSON.stringify(result.body), extra);
+    send(res, context, result.status, empty ? undefined : JSON.stringify(result.body), extra);
   };
 
   const sendError = (res: ServerResponse, context: RequestContext, err: unknown) => {
@@ -86,7 +93,7 @@ export function createScimHandler(container: Container): (req: IncomingMessage, 
     if (Number(view.status) >= 500) context.log.error({ err }, 'SCIM request failed');
     if (res.headersSent) return void res.end();
     const extra = view.status === '401' ? ['WWW-Authenticate', 'Bearer realm="scim"'] : [];
-    send(res, Number(view.status), JSON.stringify(view), extra);
+    send(res, context, Number(view.status), JSON.stringify(view), extra);
   };
 
   const serve = async (
@@ -112,7 +119,7 @@ export function createScimHandler(container: Container): (req: IncomingMessage, 
     routeFound(route);
     const input: ScimInput = {
       query: q === -1 ? {} : firstValues(url.slice(q + 1)),
-      body: await readJsonBody(req, maxPayloadSize, ACCEPTED_BODIES),
+      body: route.method === 'GET' ? undefined : await readJsonBody(req, maxPayloadSize, ACCEPTED_BODIES),
       ifMatch: header(req, 'if-match'),
       ifNoneMatch: header(req, 'if-none-match'),
     };
@@ -122,12 +129,12 @@ export function createScimHandler(container: Container): (req: IncomingMessage, 
       baseUrl: `${config.publicUrl}/scim/v2/${encodeURIComponent(slug)}`,
     };
     const call: Call = { svc, scope, params, input, maxPayloadSize };
-    sendResult(res, await route.handle(call));
+    sendResult(res, context, await route.handle(call));
   };
 
   return (req, res) => {
     let routeLabel = 'unmatched';
-    const context = beginRequest(log, metrics, req, res, () => routeLabel);
+    const context = beginRequest(log, metrics, req, res, () => routeLabel, { sendsRequestId: true });
     serve(req, res, context, (route) => {
       routeLabel = `/scim/v2/:slug${route.path}`;
     }).catch((err: unknown) => {

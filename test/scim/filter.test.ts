@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { translateFilter, translateSort } from '../../src/scim/filter.ts';
+import { parse } from 'scim2-parse-filter';
+import { parseFilter, translateFilter, translateSort } from '../../src/scim/filter.ts';
 import { quoteBareValues } from '../../src/scim/filter-lexer.ts';
 import { GROUP_RESOURCE, USER_RESOURCE } from '../../src/scim/schema.ts';
 import { ENTERPRISE, scimClient, startTestApp, userBody } from './helpers.ts';
@@ -100,6 +101,29 @@ describe('SCIM filter → port Filter', () => {
       'externalId eq "jyoung" and active eq true',
     );
     assert.equal(quoteBareValues('userName eq "a b" or title eq 5'), 'userName eq "a b" or title eq 5');
+  });
+
+  it('reads one-comparison filters directly into the tree the parser gives', () => {
+    const direct = [
+      'userName eq "user5000@big.example"',
+      '  externalId EQ "00u1ab2CD3ef"  ',
+      'displayName eq "Sales & Marketing (EMEA)"',
+      'userName eq "a\\"quoted\\"b"',
+      'userName eq "back\\\\slash"',
+      'userName eq "tab\\tand\\nnewline escapes"',
+      'userName eq "ünïcødé@exämple.com"',
+      'userName eq ""',
+      `${ENTERPRISE}:employeeNumber gt "100"`,
+      'name.familyName Co "and or not"',
+      'meta.lastModified ge "2026-01-01T00:00:00Z"',
+      'userName eq "x" ',
+    ];
+    for (const text of direct) assert.deepEqual(parseFilter(text), parse(quoteBareValues(text)), text);
+    // Other shapes go through the parser: the same answer, errors included.
+    const parsed = ['userName eq "a" or userName eq "b"', 'emails[type eq "work"]', 'title pr', 'a eq 1'];
+    for (const text of parsed) assert.deepEqual(parseFilter(text), parse(quoteBareValues(text)), text);
+    for (const bad of ['userName eq "unterminated', 'userName xx "a"', 'userName eq "a" "b"'])
+      assert.throws(() => parseFilter(bad), { scimType: 'invalidFilter' }, bad);
   });
 
   it('sortBy resolves singular attributes only', () => {

@@ -61,12 +61,14 @@ export function beginRequest(
   req: IncomingMessage,
   res: ServerResponse,
   route: () => string,
+  options: { sendsRequestId?: boolean } = {},
 ): RequestContext {
   const incoming = req.headers['x-request-id'];
   const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
   const context = createContext(log, requestId);
   contexts.set(req, context);
-  res.setHeader('X-Request-Id', requestId);
+  // A handler that writes its headers in one writeHead call (SCIM) sends the id itself.
+  if (!options.sendsRequestId) res.setHeader('X-Request-Id', requestId);
   // Routers rewrite req.url while they dispatch; the log shows the path as it came in.
   const url = req.url ?? '';
   const started = process.hrtime.bigint();
