@@ -1,7 +1,8 @@
 /**
  * `npm run bench`: SCIM throughput as ratios to a bare Express 5 + helmet route measured in the
  * same run (issue 3, "Performance"), each server in its own process. Not part of `npm test`. Bounded: about
- * 9 scenarios × BENCH_ROUNDS × BENCH_DURATION seconds plus seeding (~8 minutes by default).
+ * 9 scenarios × (BENCH_WARMUP + BENCH_ROUNDS × BENCH_DURATION) seconds plus seeding (~9 minutes by
+ * default).
  * Quick run: `BENCH_DURATION=3 BENCH_ROUNDS=1 npm run bench`.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -17,6 +18,8 @@ import type { SeededTenant } from './seed.ts';
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 32);
+/** Unmeasured seconds before each scenario, so that the JIT and caches are warm for every one alike. */
+const WARMUP = Number(process.env.BENCH_WARMUP ?? 2);
 const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 
 interface Figure {
@@ -30,6 +33,7 @@ async function measure(
   requests: RequestSpec[],
 ): Promise<Figure> {
   const runs: Figure[] = [];
+  if (WARMUP > 0) await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, headers, requests });
   for (let i = 0; i < ROUNDS; i++) {
     const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, requests });
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);

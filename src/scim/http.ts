@@ -7,7 +7,6 @@
  * error in the RFC 7644 §3.12 shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import { parse as parseQuery } from 'node:querystring';
 import type { Container } from '../container.ts';
 import { createAccountService } from '../directory/accounts.ts';
 import { createTeamService } from '../directory/teams.ts';
@@ -42,12 +41,10 @@ function decodedSlug(raw: string): string {
   }
 }
 
+/** Query parameters, the first value of each (a repeated parameter does not become a list). */
 function firstValues(query: string): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = {};
-  for (const [key, value] of Object.entries(parseQuery(query))) {
-    const first = Array.isArray(value) ? value[0] : value;
-    if (typeof first === 'string') out[key] = first;
-  }
+  for (const [key, value] of new URLSearchParams(query)) out[key] ??= value;
   return out;
 }
 

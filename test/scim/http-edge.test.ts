@@ -88,6 +88,12 @@ describe('SCIM: HTTP edge', () => {
       400,
       'invalidSyntax',
     );
+    for (const key of ['\\u005f\\u005fproto\\u005f\\u005f', '__\\u0070roto__'])
+      assertScimError(
+        await send(`{"schemas":["${USER}"],"userName":"p@edge.example","${key}":{"x":1}}`),
+        400,
+        'invalidSyntax',
+      );
     assertScimError(await send('"just a string"'), 400, 'invalidSyntax');
     assert.equal((await scim.get('/Users?filter=userName eq "p@edge.example"')).body.totalResults, 0);
   });

@@ -1,6 +1,6 @@
 import type { IncomingMessage } from 'node:http';
 import { BadRequest, PayloadTooLarge, UnsupportedMediaType } from '../errors.ts';
-import { refuseProtoKeys } from './json.ts';
+import { parseJson } from './json.ts';
 
 /** `type/subtype` of a Content-Type header, lowercased, and its charset parameter if any. */
 function mediaType(header: string | undefined): { essence: string; charset: string | undefined } {
@@ -63,7 +63,7 @@ export function readJsonBody(
       if (size > limit) return;
       const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks))?.toString('utf8') ?? '';
       try {
-        resolve(text.trim() === '' ? undefined : JSON.parse(text, refuseProtoKeys));
+        resolve(text.trim() === '' ? undefined : parseJson(text));
       } catch {
         reject(new BadRequest('the request body is not valid JSON', 'invalid_json'));
       }
