@@ -64,7 +64,7 @@ export function createAccountService(storage: Storage, sessions: SessionRevoker)
       const next: Account = { ...current, ...draft, updatedAt: now() };
       const type = updateType(current.active, next.active);
       const saved = await storage.transaction(async (tx) => {
-        const stored = await tx.accounts.update(next, current.version);
+        const stored = await tx.accounts.update(next, current.version, current);
         const data = { attributes: [...changed] };
         await tx.audit.append(
           auditEvent(scope.audit, scope.tenantId, type, { type: 'account', id: current.id }, data),

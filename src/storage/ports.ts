@@ -231,7 +231,11 @@ export interface AccountStore {
   list(tenantId: TenantId, query: ListQuery): Promise<Page<Account>>;
   /** `UniquenessConflict` (field `userName`) when taken. */
   insert(account: Account): Promise<void>;
-  update(account: Account, expectedVersion: number): Promise<Account>;
+  /**
+   * `previous`, the record as read at `expectedVersion`, lets an adapter write only the indexed
+   * fields that changed; without it (or at another version) every field is written.
+   */
+  update(account: Account, expectedVersion: number, previous?: Account): Promise<Account>;
   /** Removes the account, its memberships and its sign-in links. */
   remove(tenantId: TenantId, id: AccountId): Promise<boolean>;
   /** Sign-in links: an SSO subject (`idp|issuer|nameId`) → account. */

@@ -233,10 +233,11 @@ describe('sqlite query plans', () => {
       /\(tenant_id=\? AND (team_id=\? AND account_id|account_id=\? AND team_id)=\?\)/,
     );
     // Pairs from the account index, then the distinct teams by primary key.
-    await expectIndex(
-      () => storage.memberships.teamsOf(A, [alice]),
-      /memberships_by_account|teams USING INDEX sqlite_autoindex_teams_1 \(tenant_id=\? AND id=\?\)/,
-    );
+    for (const ids of [[alice], [alice, accountId(A, 'bob')]])
+      await expectIndex(
+        () => storage.memberships.teamsOf(A, ids),
+        /memberships_by_account|teams USING INDEX sqlite_autoindex_teams_1 \(tenant_id=\? AND id=\?\)/,
+      );
     await expectIndex(() => storage.teams.list(A, list({ kind: 'member', accountId: alice })), /PRIMARY KEY/);
   });
 

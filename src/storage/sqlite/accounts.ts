@@ -43,11 +43,7 @@ export function toAccount(row: Row): Account {
 const INSERT = `INSERT INTO accounts (tenant_id, id, user_name, user_name_lower, external_id, active, display_name,
   email, email_lower, attributes, created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
-const UPDATE = `UPDATE accounts SET user_name = ?, user_name_lower = ?, external_id = ?, active = ?,
-  display_name = ?, email = ?, email_lower = ?, attributes = ?, updated_at = ?, version = version + 1
-  WHERE tenant_id = ? AND id = ? AND version = ? RETURNING *`;
-
-/** The values of the columns an account's client controls, in INSERT and UPDATE order. */
+/** The values of the columns an account's client controls, in INSERT order. */
 function ownColumns(a: Account): Param[] {
   return [
     a.userName,
@@ -65,10 +61,42 @@ function insert(sql: Sql, a: Account): void {
   translated(() => sql.run(INSERT, a.tenantId, a.id, ...ownColumns(a), a.createdAt, a.updatedAt, a.version));
 }
 
-function update(sql: Sql, a: Account, expectedVersion: number): Account {
-  const row = translated(() =>
-    sql.get(UPDATE, ...ownColumns(a), a.updatedAt, a.tenantId, a.id, expectedVersion),
-  );
+/** Indexed columns, each group written only when its field changed (an UPDATE rewrites the index entries of every column it sets). */
+const INDEXED: readonly {
+  readonly set: string;
+  readonly changed: (a: Account, previous: Account) => boolean;
+  readonly values: (a: Account) => Param[];
+}[] = [
+  {
+    set: 'user_name = ?, user_name_lower = ?',
+    changed: (a, p) => a.userName !== p.userName,
+    values: (a) => [a.userName, lower(a.userName)],
+  },
+  {
+    set: 'external_id = ?',
+    changed: (a, p) => a.externalId !== p.externalId,
+    values: (a) => [a.externalId],
+  },
+  {
+    set: 'email = ?, email_lower = ?',
+    changed: (a, p) => a.email !== p.email,
+    values: (a) => [a.email, lower(a.email)],
+  },
+];
+
+function update(sql: Sql, a: Account, expectedVersion: number, previous?: Account): Account {
+  const known = previous?.version === expectedVersion ? previous : undefined;
+  const sets: string[] = [];
+  const params: Param[] = [];
+  for (const column of INDEXED) {
+    if (known && !column.changed(a, known)) continue;
+    sets.push(column.set);
+    params.push(...column.values(a));
+  }
+  const text = `UPDATE accounts SET ${[...sets, 'active = ?, display_name = ?, attributes = ?, updated_at = ?'].join(', ')},
+    version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? RETURNING ${ACCOUNT_COLUMNS.replaceAll('r.', '')}`;
+  params.push(a.active ? 1 : 0, a.displayName, JSON.stringify(a.attributes), a.updatedAt);
+  const row = translated(() => sql.get(text, ...params, a.tenantId, a.id, expectedVersion));
   if (row) return toAccount(row);
   return afterMissedUpdate(sql, 'accounts', a.tenantId, a.id);
 }
@@ -132,7 +160,7 @@ export function createAccountStore(sql: Sql): AccountStore {
         query,
       ),
     insert: async (account) => insert(sql, account),
-    update: async (account, expectedVersion) => update(sql, account, expectedVersion),
+    update: async (account, expectedVersion, previous) => update(sql, account, expectedVersion, previous),
     remove: async (tenantId, id) => remove(sql, tenantId, id),
     findBySubject: async (tenantId, subject) =>
       one(

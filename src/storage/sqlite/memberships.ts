@@ -20,6 +20,9 @@ const WHICH = `SELECT account_id FROM memberships WHERE tenant_id = ? AND team_i
 // Joining teams per membership row would fetch and parse the same team for every member.
 const MEMBERSHIPS_OF = `SELECT account_id, team_id FROM memberships
   WHERE tenant_id = ? AND account_id IN (SELECT value FROM json_each(?)) ORDER BY account_id, team_id`;
+// One account (a single-resource answer, a filter by userName): a plain index probe.
+const MEMBERSHIPS_OF_ONE = `SELECT account_id, team_id FROM memberships
+  WHERE tenant_id = ? AND account_id = ? ORDER BY team_id`;
 const TEAMS_BY_ID = `SELECT * FROM teams WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`;
 
 /** Adds members; a missing team or account (in this tenant) fails the whole call with `NotFoundInStore`. */
@@ -39,7 +42,11 @@ function replace(sql: Sql, tenantId: TenantId, teamId: TeamId, accountIds: reado
 function teamsOf(sql: Sql, tenantId: TenantId, accountIds: readonly AccountId[]): Map<AccountId, Team[]> {
   const result = new Map<AccountId, Team[]>(accountIds.map((id) => [id, []]));
   if (accountIds.length === 0) return result;
-  const pairs = sql.all(MEMBERSHIPS_OF, tenantId, JSON.stringify(accountIds));
+  const [only] = accountIds;
+  const pairs =
+    accountIds.length === 1 && only !== undefined
+      ? sql.all(MEMBERSHIPS_OF_ONE, tenantId, only)
+      : sql.all(MEMBERSHIPS_OF, tenantId, JSON.stringify(accountIds));
   if (pairs.length === 0) return result;
   const teamIds = [...new Set(pairs.map((row) => text(row, 'team_id')))];
   const teams = new Map(

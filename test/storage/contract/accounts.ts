@@ -82,6 +82,41 @@ export function accountsContract(open: Open): void {
       await assert.rejects(storage().accounts.update(makeAccount(a.id), 1), NotFoundInStore);
     });
 
+    it('an update given the previous record keeps every index right, changed or not', async () => {
+      const [a] = await twoTenants(storage());
+      const s = storage().accounts;
+      const other = makeAccount(a.id, { userName: 'taken@x.com' });
+      await s.insert(other);
+      const first = makeAccount(a.id, { userName: 'Ann@x.com', email: 'ann@x.com', externalId: 'e-1' });
+      await s.insert(first);
+      // Only non-indexed fields change: the lookups by each indexed field still find it.
+      const second = await s.update({ ...first, displayName: 'Ann', active: false }, 1, first);
+      assert.equal(second.displayName, 'Ann');
+      assert.equal((await s.getByUserName(a.id, 'ann@X.com'))?.id, first.id);
+      assert.deepEqual(ids(await s.getByEmail(a.id, 'ANN@x.com')), [first.id]);
+      const byExternal = await s.list(a.id, {
+        ...ALL,
+        filter: { kind: 'compare', op: 'eq', attr: ['externalId'], value: 'e-1', caseExact: true },
+      });
+      assert.deepEqual(ids(byExternal.items), [first.id]);
+      // Every indexed field changes: old keys no longer find it, new keys do, uniqueness holds.
+      await assert.rejects(s.update({ ...second, userName: 'TAKEN@x.com' }, 2, second), userNameTaken);
+      const third = await s.update(
+        { ...second, userName: 'anne@x.com', email: 'anne@x.com', externalId: 'e-2' },
+        2,
+        second,
+      );
+      assert.equal(third.version, 3);
+      assert.equal(await s.getByUserName(a.id, 'ann@x.com'), undefined);
+      assert.equal((await s.getByUserName(a.id, 'ANNE@x.com'))?.id, first.id);
+      assert.deepEqual(await s.getByEmail(a.id, 'ann@x.com'), []);
+      assert.deepEqual(ids(await s.getByEmail(a.id, 'anne@x.com')), [first.id]);
+      // A previous record of another version is not trusted: everything is written.
+      const fourth = await s.update({ ...third, userName: 'annie@x.com' }, 3, first);
+      assert.equal((await s.getByUserName(a.id, 'annie@x.com'))?.id, fourth.id);
+      await assert.rejects(s.update({ ...fourth, displayName: 'stale' }, 3, third), VersionConflict);
+    });
+
     it('never shows, changes or removes an account through another tenant', async () => {
       const [a, b] = await twoTenants(storage());
       const account = makeAccount(a.id, { userName: 'alice', email: 'alice@x.com', externalId: 'e1' });
