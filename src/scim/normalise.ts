@@ -24,13 +24,21 @@ export function normaliseResource(resource: ResourceSchema, body: unknown): Json
     } else if (/^urn:/i.test(key)) {
       if (!ext && schemas.some((s) => s.toLowerCase() === key.toLowerCase()) && isObject(value))
         out[key] = value as JsonObject; // parsed JSON
-    } else
-      Object.assign(
-        out,
-        normaliseAttributes([...COMMON_ATTRIBUTES, ...resource.core.attributes], { [key]: value }, ''),
-      );
+    } else normaliseInto(out, coreAttributes(resource), key, value, '');
   }
   return out;
+}
+
+const coreLists = new WeakMap<ResourceSchema, readonly AttrDef[]>();
+
+/** Common attributes (id, externalId, meta) and the core schema's, one list per resource type. */
+function coreAttributes(resource: ResourceSchema): readonly AttrDef[] {
+  let list = coreLists.get(resource);
+  if (!list) {
+    list = [...COMMON_ATTRIBUTES, ...resource.core.attributes];
+    coreLists.set(resource, list);
+  }
+  return list;
 }
 
 function declaredSchemas(resource: ResourceSchema, body: Record<string, unknown>): string[] {
@@ -52,13 +60,22 @@ function normaliseAttributes(
   where: string,
 ): JsonObject {
   const out: JsonObject = {};
-  for (const [key, value] of Object.entries(input)) {
-    const def = findAttr(defs, key);
-    if (!def || def.mutability === 'readOnly' || def.mutability === 'writeOnly') continue;
-    const coerced = coerce(def, value, where ? `${where}:${def.name}` : def.name);
-    if (coerced !== undefined) out[def.name] = coerced;
-  }
+  for (const [key, value] of Object.entries(input)) normaliseInto(out, defs, key, value, where);
   return out;
+}
+
+/** One attribute into `out` under its schema name; read-only, write-only, unknown and empty ones are left out. */
+function normaliseInto(
+  out: JsonObject,
+  defs: readonly AttrDef[],
+  key: string,
+  value: unknown,
+  where: string,
+): void {
+  const def = findAttr(defs, key);
+  if (!def || def.mutability === 'readOnly' || def.mutability === 'writeOnly') return;
+  const coerced = coerce(def, value, where ? `${where}:${def.name}` : def.name);
+  if (coerced !== undefined) out[def.name] = coerced;
 }
 
 function coerce(def: AttrDef, value: unknown, path: string): JsonValue | undefined {

@@ -210,7 +210,18 @@ export const GROUP_RESOURCE: ResourceSchema = {
   extensions: [],
 };
 
+// Attribute lists are static schema data: each gets its case-insensitive index once.
+const indexes = new WeakMap<readonly AttrDef[], ReadonlyMap<string, AttrDef>>();
+
+/** The attribute of `list` named `name`, case-insensitively (RFC 7643 §2.1); the first wins. */
 export function findAttr(list: readonly AttrDef[] | undefined, name: string): AttrDef | undefined {
-  const lower = name.toLowerCase();
-  return list?.find((a) => a.name.toLowerCase() === lower);
+  if (!list) return undefined;
+  let index = indexes.get(list);
+  if (!index) {
+    const built = new Map<string, AttrDef>();
+    for (const def of list) if (!built.has(def.name.toLowerCase())) built.set(def.name.toLowerCase(), def);
+    indexes.set(list, built);
+    index = built;
+  }
+  return index.get(name.toLowerCase());
 }
