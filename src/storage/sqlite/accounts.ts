@@ -1,5 +1,5 @@
 import type { Account, AccountId, AccountStore, ListQuery, TenantId } from '../ports.ts';
-import type { Param, Row, Sql } from './connection.ts';
+import type { Param, Sql, Values } from './connection.ts';
 import { translated } from './errors.ts';
 import type { FilterTarget } from './filter-sql.ts';
 import { listRecords } from './listing.ts';
@@ -20,23 +20,23 @@ export const ACCOUNT_TARGET: FilterTarget = {
   },
 };
 
-/** What `toAccount` reads. */
+/** What `toAccount` reads, in this order (rows are read as value arrays). */
 const ACCOUNT_COLUMNS =
   'r.tenant_id, r.id, r.user_name, r.external_id, r.active, r.display_name, r.email, r.attributes, r.created_at, r.updated_at, r.version';
 
-export function toAccount(row: Row): Account {
+export function toAccount(row: Values): Account {
   return {
-    tenantId: text(row, 'tenant_id') as TenantId,
-    id: text(row, 'id') as AccountId,
-    userName: text(row, 'user_name'),
-    externalId: textOrNull(row, 'external_id'),
-    active: int(row, 'active') === 1,
-    displayName: textOrNull(row, 'display_name'),
-    email: textOrNull(row, 'email'),
-    attributes: jsonObject(row, 'attributes'),
-    createdAt: text(row, 'created_at'),
-    updatedAt: text(row, 'updated_at'),
-    version: int(row, 'version'),
+    tenantId: text(row, 0) as TenantId,
+    id: text(row, 1) as AccountId,
+    userName: text(row, 2),
+    externalId: textOrNull(row, 3),
+    active: int(row, 4) === 1,
+    displayName: textOrNull(row, 5),
+    email: textOrNull(row, 6),
+    attributes: jsonObject(row, 7),
+    createdAt: text(row, 8),
+    updatedAt: text(row, 9),
+    version: int(row, 10),
   };
 }
 
@@ -84,6 +84,8 @@ const INDEXED: readonly {
   },
 ];
 
+const RETURNED_COLUMNS = ACCOUNT_COLUMNS.replaceAll('r.', '');
+
 function update(sql: Sql, a: Account, expectedVersion: number, previous?: Account): Account {
   const known = previous?.version === expectedVersion ? previous : undefined;
   const sets: string[] = [];
@@ -94,9 +96,9 @@ function update(sql: Sql, a: Account, expectedVersion: number, previous?: Accoun
     params.push(...column.values(a));
   }
   const text = `UPDATE accounts SET ${[...sets, 'active = ?, display_name = ?, attributes = ?, updated_at = ?'].join(', ')},
-    version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? RETURNING ${ACCOUNT_COLUMNS.replaceAll('r.', '')}`;
+    version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? RETURNING ${RETURNED_COLUMNS}`;
   params.push(a.active ? 1 : 0, a.displayName, JSON.stringify(a.attributes), a.updatedAt);
-  const row = translated(() => sql.get(text, ...params, a.tenantId, a.id, expectedVersion));
+  const row = translated(() => sql.getValues(text, ...params, a.tenantId, a.id, expectedVersion));
   if (row) return toAccount(row);
   return afterMissedUpdate(sql, 'accounts', a.tenantId, a.id);
 }
@@ -125,22 +127,18 @@ function link(sql: Sql, tenantId: TenantId, subject: string, accountId: AccountI
 }
 
 export function createAccountStore(sql: Sql): AccountStore {
-  const one = (query: string, ...params: string[]) => {
-    const row = sql.get(query, ...params);
+  const one = (where: string, ...params: string[]) => {
+    const row = sql.getValues(`SELECT ${ACCOUNT_COLUMNS} FROM accounts AS r WHERE ${where}`, ...params);
     return row ? toAccount(row) : undefined;
   };
   return {
-    get: async (tenantId, id) => one('SELECT * FROM accounts WHERE tenant_id = ? AND id = ?', tenantId, id),
+    get: async (tenantId, id) => one('r.tenant_id = ? AND r.id = ?', tenantId, id),
     getByUserName: async (tenantId, userName) =>
-      one(
-        'SELECT * FROM accounts WHERE tenant_id = ? AND user_name_lower = ?',
-        tenantId,
-        userName.toLowerCase(),
-      ),
+      one('r.tenant_id = ? AND r.user_name_lower = ?', tenantId, userName.toLowerCase()),
     getByEmail: async (tenantId, email) =>
       sql
-        .all(
-          'SELECT * FROM accounts WHERE tenant_id = ? AND email_lower = ? ORDER BY id',
+        .allValues(
+          `SELECT ${ACCOUNT_COLUMNS} FROM accounts AS r WHERE r.tenant_id = ? AND r.email_lower = ? ORDER BY r.id`,
           tenantId,
           email.toLowerCase(),
         )
@@ -155,20 +153,22 @@ export function createAccountStore(sql: Sql): AccountStore {
     list: async (tenantId, query: ListQuery) =>
       listRecords(
         sql,
-        { table: 'accounts', target: ACCOUNT_TARGET, toRecord: toAccount, select: ACCOUNT_COLUMNS },
+        { table: 'accounts', target: ACCOUNT_TARGET, fromValues: toAccount, select: ACCOUNT_COLUMNS },
         tenantId,
         query,
       ),
     insert: async (account) => insert(sql, account),
     update: async (account, expectedVersion, previous) => update(sql, account, expectedVersion, previous),
     remove: async (tenantId, id) => remove(sql, tenantId, id),
-    findBySubject: async (tenantId, subject) =>
-      one(
-        `SELECT a.* FROM account_links AS l JOIN accounts AS a ON a.tenant_id = l.tenant_id AND a.id = l.account_id
+    findBySubject: async (tenantId, subject) => {
+      const row = sql.getValues(
+        `SELECT ${ACCOUNT_COLUMNS} FROM account_links AS l JOIN accounts AS r ON r.tenant_id = l.tenant_id AND r.id = l.account_id
          WHERE l.tenant_id = ? AND l.subject = ?`,
         tenantId,
         subject,
-      ),
+      );
+      return row ? toAccount(row) : undefined;
+    },
     link: async (tenantId, subject, accountId) => link(sql, tenantId, subject, accountId),
   };
 }
