@@ -4,27 +4,50 @@ export interface Metrics {
   readonly registry: Registry;
   readonly httpRequests: Counter<'method' | 'route' | 'status'>;
   readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
+  /** Counts one answered request and its latency. */
+  observeRequest(method: string, route: string, status: string, seconds: number): void;
 }
+
+/** Label sets seen (methods × route templates × statuses); past this many, the memo starts over. */
+const MAX_LABEL_SETS = 1000;
 
 /** One registry per container (no global default registry), so tests can build many apps. */
 export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metrics {
   const registry = new Registry();
   if (options.defaultMetrics ?? true) collectDefaultMetrics({ register: registry, prefix: 'trustgate_' });
   const labelNames = ['method', 'route', 'status'] as const;
+  const httpRequests = new Counter({
+    name: 'trustgate_http_requests_total',
+    help: 'HTTP requests by route template and status',
+    labelNames,
+    registers: [registry],
+  });
+  const httpDuration = new Histogram({
+    name: 'trustgate_http_request_duration_seconds',
+    help: 'HTTP request latency by route template and status',
+    labelNames,
+    buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
+    registers: [registry],
+  });
+  // prom-client hashes the label set on every call; its bound children hash once.
+  const children = new Map<string, { inc(): void; observe(seconds: number): void }>();
   return {
     registry,
-    httpRequests: new Counter({
-      name: 'trustgate_http_requests_total',
-      help: 'HTTP requests by route template and status',
-      labelNames,
-      registers: [registry],
-    }),
-    httpDuration: new Histogram({
-      name: 'trustgate_http_request_duration_seconds',
-      help: 'HTTP request latency by route template and status',
-      labelNames,
-      buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
-      registers: [registry],
-    }),
+    httpRequests,
+    httpDuration,
+    observeRequest(method, route, status, seconds) {
+      const key = `${method} ${status} ${route}`;
+      let child = children.get(key);
+      if (!child) {
+        if (children.size >= MAX_LABEL_SETS) children.clear();
+        const labels = { method, route, status };
+        const counter = httpRequests.labels(labels);
+        const histogram = httpDuration.labels(labels);
+        child = { inc: () => counter.inc(), observe: (value) => histogram.observe(value) };
+        children.set(key, child);
+      }
+      child.inc();
+      child.observe(seconds);
+    },
   };
 }

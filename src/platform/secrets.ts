@@ -1,4 +1,4 @@
-import { createCipheriv, createDecipheriv, createHash, randomBytes, timingSafeEqual } from 'node:crypto';
+import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
  * Secrets at rest: AES-256-GCM under the master key. Each ciphertext names the key that made it
@@ -24,7 +24,7 @@ export class SecretDecryptionError extends Error {
 
 /** The first 8 hex digits of SHA-256 of the key: names a key without revealing it. */
 export function keyIdOf(key: Buffer): string {
-  return createHash('sha256').update(key).digest('hex').slice(0, 8);
+  return hash('sha256', key, 'hex').slice(0, 8);
 }
 
 export function createSecretBox(current: Buffer, previous: readonly Buffer[] = []): SecretBox {
@@ -72,12 +72,10 @@ export function createSecretBox(current: Buffer, previous: readonly Buffer[] = [
 
 /** Hex SHA-256: how bearer tokens are stored and looked up (they carry 256 bits of entropy). */
 export function sha256Hex(value: string): string {
-  return createHash('sha256').update(value).digest('hex');
+  return hash('sha256', value, 'hex');
 }
 
 /** Constant-time equality of two strings (compares their SHA-256 so lengths do not leak). */
 export function safeEqual(a: string, b: string): boolean {
-  const ha = createHash('sha256').update(a).digest();
-  const hb = createHash('sha256').update(b).digest();
-  return timingSafeEqual(ha, hb);
+  return timingSafeEqual(hash('sha256', a, 'buffer'), hash('sha256', b, 'buffer'));
 }

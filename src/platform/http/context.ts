@@ -75,8 +75,7 @@ export function beginRequest(
   res.on('finish', () => {
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const labels = { method: req.method ?? '', route: route(), status: String(res.statusCode) };
-    metrics.httpRequests.inc(labels);
-    metrics.httpDuration.observe(labels, seconds);
+    metrics.observeRequest(labels.method, labels.route, labels.status, seconds);
     if (!log.isLevelEnabled('info')) return;
     context.log.info(
       {
