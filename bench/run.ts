@@ -202,6 +202,12 @@ async function main(): Promise<void> {
   const gw = await startServer('gateway', dataDir);
   try {
     const idleRss = gw.rssMiB();
+    // The gateway's RSS after each group of scenarios, to see which one grows it.
+    const trail: string[] = [];
+    const noteRss = (after: string) => {
+      const { anon, file } = gw.rssParts();
+      trail.push(`${after} ${(anon + file).toFixed(0)} (anon ${anon.toFixed(0)})`);
+    };
     const ceiling = await measure(bare.url, {}, [{ method: 'GET', path: '/ping' }]);
     console.log(`bare express+helmet   ${fmt(ceiling, ceiling)}`);
     const at10k = await readScenarios(gw.url, t10k, 10_000);
@@ -212,7 +218,9 @@ async function main(): Promise<void> {
     console.log(
       `${mark(r(at10k.list) >= 0.06)} list count=100 (10k)  ${fmt(at10k.list, ceiling)}   target ≥ 0.06`,
     );
+    noteRss('reads 10k');
     const writes = await writeScenarios(gw.url, t10k, group5k);
+    noteRss('writes 10k');
     console.log(
       `${mark(r(writes.post) >= 0.25)} POST user (10k)       ${fmt(writes.post, ceiling)}   target ≥ 0.25`,
     );
@@ -223,7 +231,9 @@ async function main(): Promise<void> {
       `${mark(r(writes.patchGroup) >= 0.25)} PATCH group ±1 (5k)   ${fmt(writes.patchGroup, ceiling)}   target ≥ 0.25`,
     );
     const at1k = await readScenarios(gw.url, t1k, 1_000);
+    noteRss('reads 1k');
     const at100k = await readScenarios(gw.url, t100k, 100_000);
+    noteRss('reads 100k');
     const filterScale = at100k.filter.rps / at1k.filter.rps;
     const listScale = at100k.list.rps / at1k.list.rps;
     console.log(`${mark(filterScale >= 0.9)} filter 1k   ${fmt(at1k.filter, ceiling)}`);
@@ -238,8 +248,10 @@ async function main(): Promise<void> {
     console.log(
       `${mark(p99 < 50)} 256-member add to the 50,000-member group: p99 ${p99.toFixed(1)} ms (40 requests)   target < 50 ms`,
     );
+    noteRss('256-member adds');
     const rss = gw.rssMiB();
     console.log(`     gateway RSS at start, 100,000 users in the store: ${idleRss.toFixed(0)} MiB`);
+    console.log(`     gateway RSS (MiB) after: ${trail.join(', ')}`);
     console.log(
       `${mark(rss < 200)} gateway RSS after all scenarios (100,000 users): ${rss.toFixed(0)} MiB   target < 200 MiB`,
     );

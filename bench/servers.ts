@@ -1,6 +1,8 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 
 export interface ChildServer {
@@ -8,15 +10,33 @@ export interface ChildServer {
   readonly pid: number;
   /** Resident set size of the server process, from /proc (MiB). */
   rssMiB(): number;
+  /** The same, split into anonymous memory and file-backed pages (the node binary, libraries). */
+  rssParts(): { anon: number; file: number };
   stop(): Promise<void>;
 }
 
-/** Starts `bench/child.ts` on the same Node as this process and waits for its URL. */
+const compileCacheDir = () => join(tmpdir(), 'node-compile-cache');
+
+/** The V8 flags `npm start` runs the gateway with (package.json), so the bench runs it the same way. */
+export function productionNodeFlags(): string[] {
+  const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+  const words = pkg.scripts.start.split(/\s+/);
+  return words.slice(words.indexOf('node') + 1).filter((word) => word.startsWith('--'));
+}
+
+/**
+ * Starts `bench/child.ts` on the same Node as this process and waits for its URL. The gateway
+ * gets the production V8 flags, or BENCH_NODE_FLAGS instead to try other settings; both servers
+ * get Node's compile cache, as `npm start` and the image do.
+ */
 export async function startServer(kind: 'bare' | 'gateway', dataDir = ''): Promise<ChildServer> {
-  // BENCH_NODE_FLAGS (e.g. heap sizing) apply to the gateway only, to try settings out.
-  const flags = kind === 'gateway' ? (process.env.BENCH_NODE_FLAGS ?? '').split(' ').filter(Boolean) : [];
+  const tryFlags = process.env.BENCH_NODE_FLAGS;
+  const flags =
+    kind !== 'gateway' ? [] : tryFlags !== undefined ? tryFlags.split(' ').filter(Boolean) : productionNodeFlags();
+  const env = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? compileCacheDir() };
   const child: ChildProcess = spawn(process.execPath, [...flags, 'bench/child.ts', kind, dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
+    env,
   });
   const lines = createInterface({ input: child.stdout! });
   const url = await new Promise<string>((resolve, reject) => {
@@ -24,12 +44,18 @@ export async function startServer(kind: 'bare' | 'gateway', dataDir = ''): Promi
     lines.once('line', (line) => resolve((JSON.parse(line) as { url: string }).url));
   });
   const pid = child.pid!;
+  const status = (field: string) => {
+    const kb = new RegExp(`${field}:\\s+(\\d+) kB`).exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
+    return Number(kb) / 1024;
+  };
   return {
     url,
     pid,
     rssMiB() {
-      const kb = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))?.[1];
-      return Number(kb) / 1024;
+      return status('VmRSS');
+    },
+    rssParts() {
+      return { anon: status('RssAnon'), file: status('RssFile') };
     },
     stop: () =>
       new Promise<void>((resolve) => {

@@ -45,16 +45,17 @@ function teamsOf(sql: Sql, tenantId: TenantId, accountIds: readonly AccountId[])
   const [only] = accountIds;
   const pairs =
     accountIds.length === 1 && only !== undefined
-      ? sql.all(MEMBERSHIPS_OF_ONE, tenantId, only)
-      : sql.all(MEMBERSHIPS_OF, tenantId, JSON.stringify(accountIds));
+      ? sql.allValues(MEMBERSHIPS_OF_ONE, tenantId, only)
+      : sql.allValues(MEMBERSHIPS_OF, tenantId, JSON.stringify(accountIds));
   if (pairs.length === 0) return result;
-  const teamIds = [...new Set(pairs.map((row) => text(row, 'team_id')))];
+  // Pairs are [account_id, team_id] value rows.
+  const teamIds = [...new Set(pairs.map((row) => text(row, 1)))];
   const teams = new Map(
     sql.all(TEAMS_BY_ID, tenantId, JSON.stringify(teamIds)).map((row) => [text(row, 'id'), toTeam(row)]),
   );
   for (const row of pairs) {
-    const team = teams.get(text(row, 'team_id'));
-    if (team) result.get(text(row, 'account_id') as AccountId)?.push(team);
+    const team = teams.get(text(row, 1));
+    if (team) result.get(text(row, 0) as AccountId)?.push(team);
   }
   return result;
 }
