@@ -32,7 +32,11 @@ export function productionNodeFlags(): string[] {
 export async function startServer(kind: 'bare' | 'gateway', dataDir = ''): Promise<ChildServer> {
   const tryFlags = process.env.BENCH_NODE_FLAGS;
   const flags =
-    kind !== 'gateway' ? [] : tryFlags !== undefined ? tryFlags.split(' ').filter(Boolean) : productionNodeFlags();
+    kind !== 'gateway'
+      ? []
+      : tryFlags !== undefined
+        ? tryFlags.split(' ').filter(Boolean)
+        : productionNodeFlags();
   const env = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? compileCacheDir() };
   const child: ChildProcess = spawn(process.execPath, [...flags, 'bench/child.ts', kind, dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
