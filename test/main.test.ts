@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import type { ChildProcessWithoutNullStreams } from 'node:child_process';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -72,6 +72,16 @@ describe('the trustgate process', function () {
     dataDir = mkdtempSync(join(tmpdir(), 'trustgate-proc-'));
   });
   afterEach(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  it('runs with the same V8 flags under npm start and in the image', () => {
+    const pkg = JSON.parse(readFileSync('package.json', 'utf8')) as { scripts: { start: string } };
+    const flags = (words: readonly string[]) => words.filter((word) => word.startsWith('--'));
+    const npmFlags = flags(pkg.scripts.start.split(/\s+/));
+    const cmd = /^CMD (\[.*\])$/m.exec(readFileSync('docker/Dockerfile', 'utf8'))?.[1] ?? '[]';
+    assert.ok(npmFlags.length > 0);
+    assert.deepEqual(flags(JSON.parse(cmd) as string[]), npmFlags);
+    assert.match(pkg.scripts.start, /\bnode .*src\/main\.ts$/);
+  });
 
   it('serves, keeps tenants across a restart, and drains on SIGTERM', async () => {
     const port = String(await freePort());
