@@ -21,7 +21,7 @@ import { ROUTES, routeMatcher } from './dispatch.ts';
 import type { Call, Route } from './dispatch.ts';
 import { ScimError, scimErrorView } from './errors.ts';
 
-export const SCIM_PREFIX = '/scim/v2/';
+const SCIM_PREFIX = '/scim/v2/';
 const SCIM_JSON = 'application/scim+json; charset=utf-8';
 const ACCEPTED_BODIES = ['application/scim+json', 'application/json'] as const;
 
@@ -43,7 +43,8 @@ function decodedSlug(raw: string): string {
 
 /** Query parameters, the first value of each (a repeated parameter does not become a list). */
 function firstValues(query: string): Record<string, string | undefined> {
-  const out: Record<string, string | undefined> = {};
+  // No prototype: a parameter named like an Object method is a parameter like any other.
+  const out = Object.create(null) as Record<string, string | undefined>;
   for (const [key, value] of new URLSearchParams(query)) out[key] ??= value;
   return out;
 }
