@@ -9,6 +9,6 @@ export function benchConfig(dataDir: string): ConfigInput {
     dataDir,
     adminKey: OPERATOR_KEY,
     masterKey: Buffer.alloc(32, 9).toString('base64'),
-    logLevel: 'warn',
+    logLevel: (process.env.BENCH_LOG_LEVEL ?? 'warn') as ConfigInput['logLevel'],
   };
 }

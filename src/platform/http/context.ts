@@ -50,6 +50,22 @@ function createContext(log: Logger, requestId: string): RequestContext {
   };
 }
 
+const accessLoggers = new WeakMap<Logger, Logger>();
+
+/**
+ * The access line's logger: the line has a fixed set of fields that never hold a secret (the path
+ * without its query, the route template, status, timing, tenant slug, actor id), so it skips the
+ * redaction every other line goes through, which costs pino about 25 µs a line.
+ */
+function accessLogger(log: Logger): Logger {
+  let access = accessLoggers.get(log);
+  if (!access) {
+    access = log.child({}, { redact: [] });
+    accessLoggers.set(log, access);
+  }
+  return access;
+}
+
 /**
  * Request id in and out, a child logger, one access-log line and metrics per request, on Node's
  * own request/response (the SCIM surface runs without Express). `route` names the route template
@@ -77,8 +93,9 @@ export function beginRequest(
     const labels = { method: req.method ?? '', route: route(), status: String(res.statusCode) };
     metrics.observeRequest(labels.method, labels.route, labels.status, seconds);
     if (!log.isLevelEnabled('info')) return;
-    context.log.info(
+    accessLogger(log).info(
       {
+        requestId,
         method: req.method,
         // Never the query (codes, state).
         path: url.split('?')[0],
