@@ -2,19 +2,15 @@ import { auditEvent } from '../audit/events.ts';
 import type { AuditType } from '../audit/events.ts';
 import { newId } from '../platform/ids.ts';
 import type { SessionRevoker } from '../sessions/revoker.ts';
-import type { Account, AccountId, JsonObject, Storage } from '../storage/ports.ts';
+import type { Account, AccountId, Storage } from '../storage/ports.ts';
 import type { DirectoryScope } from './scope.ts';
 import { now } from './scope.ts';
 
 /** The fields of an account a provisioning client controls. */
-export interface AccountDraft {
-  readonly userName: string;
-  readonly externalId: string | null;
-  readonly active: boolean;
-  readonly displayName: string | null;
-  readonly email: string | null;
-  readonly attributes: JsonObject;
-}
+export type AccountDraft = Pick<
+  Account,
+  'userName' | 'externalId' | 'active' | 'displayName' | 'email' | 'attributes'
+>;
 
 export interface AccountService {
   create(scope: DirectoryScope, draft: AccountDraft, via: 'scim' | 'jit'): Promise<Account>;

@@ -6,11 +6,7 @@ import type { AccountId, JsonObject, Storage, Stores, Team, TeamId } from '../st
 import type { DirectoryScope } from './scope.ts';
 import { now } from './scope.ts';
 
-export interface TeamDraft {
-  readonly displayName: string;
-  readonly externalId: string | null;
-  readonly attributes: JsonObject;
-}
+export type TeamDraft = Pick<Team, 'displayName' | 'externalId' | 'attributes'>;
 
 /** One membership step; steps apply in order (Okta sends remove-then-add in one PATCH). */
 export interface MemberChange {

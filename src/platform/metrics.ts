@@ -2,8 +2,6 @@ import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client
 
 export interface Metrics {
   readonly registry: Registry;
-  readonly httpRequests: Counter<'method' | 'route' | 'status'>;
-  readonly httpDuration: Histogram<'method' | 'route' | 'status'>;
   /** Counts one answered request and its latency. */
   observeRequest(method: string, route: string, status: string, seconds: number): void;
 }
@@ -33,8 +31,6 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const children = new Map<string, { inc(): void; observe(seconds: number): void }>();
   return {
     registry,
-    httpRequests,
-    httpDuration,
     observeRequest(method, route, status, seconds) {
       const key = `${method} ${status} ${route}`;
       let child = children.get(key);

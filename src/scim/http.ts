@@ -49,10 +49,6 @@ function firstValues(query: string): Record<string, string | undefined> {
   return out;
 }
 
-function header(req: IncomingMessage, name: 'if-match' | 'if-none-match'): string | undefined {
-  return req.headers[name];
-}
-
 /** The SCIM request handler; `isScimUrl` decides which requests reach it. */
 export function createScimHandler(container: Container): (req: IncomingMessage, res: ServerResponse) => void {
   const { config, log, metrics, tokens } = container;
@@ -118,8 +114,8 @@ export function createScimHandler(container: Container): (req: IncomingMessage, 
     const input: ScimInput = {
       query: q === -1 ? {} : firstValues(url.slice(q + 1)),
       body: route.method === 'GET' ? undefined : await readJsonBody(req, maxPayloadSize, ACCEPTED_BODIES),
-      ifMatch: header(req, 'if-match'),
-      ifNoneMatch: header(req, 'if-none-match'),
+      ifMatch: req.headers['if-match'],
+      ifNoneMatch: req.headers['if-none-match'],
     };
     const scope: ScimScope = {
       tenant,

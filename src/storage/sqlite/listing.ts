@@ -1,19 +1,18 @@
 import type { ListQuery, Page, TenantId } from '../ports.ts';
 import { StorageError } from '../ports.ts';
-import type { Param, Row, Sql, Values } from './connection.ts';
+import type { Param, Sql, Values } from './connection.ts';
 import { limitSql } from './connection.ts';
 import type { FilterTarget } from './filter-sql.ts';
 import { filterSql, orderBySql } from './filter-sql.ts';
 import { ParamList } from './sql-builder.ts';
 
-/** What a list reads: every column into `toRecord`, or the `select` columns as values into `fromValues`. */
-export type ListSpec<T> = {
+/** What a list reads: the `select` columns of `table`, as values, into `fromValues`. */
+export interface ListSpec<T> {
   readonly table: 'accounts' | 'teams';
   readonly target: FilterTarget;
-} & (
-  | { readonly toRecord: (row: Row) => T }
-  | { readonly select: string; readonly fromValues: (values: Values) => T }
-);
+  readonly select: string;
+  readonly fromValues: (values: Values) => T;
+}
 
 function checkWindow(query: ListQuery): void {
   const ok = (n: number) => Number.isSafeInteger(n) && n >= 0;
@@ -55,11 +54,9 @@ export function listRecords<T>(sql: Sql, spec: ListSpec<T>, tenantId: TenantId, 
 function page<T>(sql: Sql, spec: ListSpec<T>, where: string, params: ParamList, query: ListQuery): T[] {
   const whereParams = [...params.values];
   const orderBy = orderBySql(spec.target, query.sort, params);
-  const select = 'select' in spec ? spec.select : 'r.*';
-  const text = `SELECT ${select} FROM ${spec.table} AS r WHERE ${where} ORDER BY ${orderBy} ${limitSql(query.limit)} OFFSET ?`;
+  const text = `SELECT ${spec.select} FROM ${spec.table} AS r WHERE ${where} ORDER BY ${orderBy} ${limitSql(query.limit)} OFFSET ?`;
   const all = [...whereParams, ...params.values.slice(whereParams.length), query.offset];
-  if ('fromValues' in spec) return sql.allValues(text, ...all).map(spec.fromValues);
-  return sql.all(text, ...all).map(spec.toRecord);
+  return sql.allValues(text, ...all).map(spec.fromValues);
 }
 
 function counted(sql: Sql, table: 'accounts' | 'teams', tenantId: TenantId): number {

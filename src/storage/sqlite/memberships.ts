@@ -2,7 +2,7 @@ import type { AccountId, MembershipStore, Team, TeamId, TenantId } from '../port
 import type { Sql } from './connection.ts';
 import { translated } from './errors.ts';
 import { text, textOrNull } from './rows.ts';
-import { toTeam } from './teams.ts';
+import { TEAM_COLUMNS, toTeam } from './teams.ts';
 
 // Account ids travel as one JSON array parameter: one cached statement whatever the count, one
 // statement execution for 1,000 ids, and no need to read the existing member list first.
@@ -23,7 +23,7 @@ const MEMBERSHIPS_OF = `SELECT account_id, team_id FROM memberships
 // One account (a single-resource answer, a filter by userName): a plain index probe.
 const MEMBERSHIPS_OF_ONE = `SELECT account_id, team_id FROM memberships
   WHERE tenant_id = ? AND account_id = ? ORDER BY team_id`;
-const TEAMS_BY_ID = `SELECT * FROM teams WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`;
+const TEAMS_BY_ID = `SELECT ${TEAM_COLUMNS} FROM teams WHERE tenant_id = ? AND id IN (SELECT value FROM json_each(?))`;
 
 /** Adds members; a missing team or account (in this tenant) fails the whole call with `NotFoundInStore`. */
 function add(sql: Sql, tenantId: TenantId, teamId: TeamId, accountIds: readonly AccountId[]): number {
@@ -51,7 +51,9 @@ function teamsOf(sql: Sql, tenantId: TenantId, accountIds: readonly AccountId[])
   // Pairs are [account_id, team_id] value rows.
   const teamIds = [...new Set(pairs.map((row) => text(row, 1)))];
   const teams = new Map(
-    sql.all(TEAMS_BY_ID, tenantId, JSON.stringify(teamIds)).map((row) => [text(row, 'id'), toTeam(row)]),
+    sql
+      .allValues(TEAMS_BY_ID, tenantId, JSON.stringify(teamIds))
+      .map((row) => [text(row, 0), toTeam(tenantId, row)]),
   );
   for (const row of pairs) {
     const team = teams.get(text(row, 1));

@@ -1,5 +1,5 @@
 import type { ListQuery, Team, TeamId, TeamStore, TenantId } from '../ports.ts';
-import type { Row, Sql } from './connection.ts';
+import type { Sql, Values } from './connection.ts';
 import { translated } from './errors.ts';
 import type { FilterTarget } from './filter-sql.ts';
 import { listRecords } from './listing.ts';
@@ -17,17 +17,22 @@ export const TEAM_TARGET: FilterTarget = {
   },
 };
 
-/** Reads a team from `prefix`-named columns (`prefix` lets joins select teams beside other rows). */
-export function toTeam(row: Row, prefix = ''): Team {
+/**
+ * What `toTeam` reads, in this order (rows are read as value arrays); unqualified, so the same list
+ * serves plain queries and the list's `teams AS r`. Not the tenant: every query names it.
+ */
+export const TEAM_COLUMNS = 'id, display_name, external_id, attributes, created_at, updated_at, version';
+
+export function toTeam(tenantId: TenantId, row: Values): Team {
   return {
-    tenantId: text(row, `${prefix}tenant_id`) as TenantId,
-    id: text(row, `${prefix}id`) as TeamId,
-    displayName: text(row, `${prefix}display_name`),
-    externalId: textOrNull(row, `${prefix}external_id`),
-    attributes: jsonObject(row, `${prefix}attributes`),
-    createdAt: text(row, `${prefix}created_at`),
-    updatedAt: text(row, `${prefix}updated_at`),
-    version: int(row, `${prefix}version`),
+    tenantId,
+    id: text(row, 0) as TeamId,
+    displayName: text(row, 1),
+    externalId: textOrNull(row, 2),
+    attributes: jsonObject(row, 3),
+    createdAt: text(row, 4),
+    updatedAt: text(row, 5),
+    version: int(row, 6),
   };
 }
 
@@ -35,7 +40,7 @@ const INSERT = `INSERT INTO teams (tenant_id, id, display_name, display_name_low
   created_at, updated_at, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`;
 
 const UPDATE = `UPDATE teams SET display_name = ?, display_name_lower = ?, external_id = ?, attributes = ?,
-  updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? RETURNING *`;
+  updated_at = ?, version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? RETURNING ${TEAM_COLUMNS}`;
 
 function insert(sql: Sql, t: Team): void {
   translated(() =>
@@ -56,7 +61,7 @@ function insert(sql: Sql, t: Team): void {
 
 function update(sql: Sql, t: Team, expectedVersion: number): Team {
   const row = translated(() =>
-    sql.get(
+    sql.getValues(
       UPDATE,
       t.displayName,
       lower(t.displayName),
@@ -68,27 +73,32 @@ function update(sql: Sql, t: Team, expectedVersion: number): Team {
       expectedVersion,
     ),
   );
-  if (row) return toTeam(row);
+  if (row) return toTeam(t.tenantId, row);
   return afterMissedUpdate(sql, 'teams', t.tenantId, t.id);
 }
 
 export function createTeamStore(sql: Sql): TeamStore {
-  const one = (query: string, ...params: string[]) => {
-    const row = sql.get(query, ...params);
-    return row ? toTeam(row) : undefined;
+  const one = (tenantId: TenantId, where: string, param: string) => {
+    const row = sql.getValues(
+      `SELECT ${TEAM_COLUMNS} FROM teams WHERE tenant_id = ? AND ${where}`,
+      tenantId,
+      param,
+    );
+    return row ? toTeam(tenantId, row) : undefined;
   };
   return {
-    get: async (tenantId, id) => one('SELECT * FROM teams WHERE tenant_id = ? AND id = ?', tenantId, id),
+    get: async (tenantId, id) => one(tenantId, 'id = ?', id),
     getByDisplayName: async (tenantId, displayName) =>
-      one(
-        'SELECT * FROM teams WHERE tenant_id = ? AND display_name_lower = ?',
-        tenantId,
-        displayName.toLowerCase(),
-      ),
+      one(tenantId, 'display_name_lower = ?', displayName.toLowerCase()),
     list: async (tenantId, query: ListQuery) =>
       listRecords(
         sql,
-        { table: 'teams', target: TEAM_TARGET, toRecord: (row) => toTeam(row) },
+        {
+          table: 'teams',
+          target: TEAM_TARGET,
+          select: TEAM_COLUMNS,
+          fromValues: (row) => toTeam(tenantId, row),
+        },
         tenantId,
         query,
       ),
