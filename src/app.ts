@@ -4,12 +4,12 @@ import helmet from 'helmet';
 import type { Container } from './container.ts';
 import { requestContext } from './platform/http/context.ts';
 import { notFoundRoute, renderJsonError } from './platform/http/json-errors.ts';
-import { adminAuth } from './tenants/admin-auth.ts';
-import { createTenantRouter } from './tenants/router.ts';
+import { adminAuth } from './admin/auth.ts';
+import { createTenantRouter } from './admin/tenants.ts';
 import { createOperationsRouter } from './platform/http/operations.ts';
 import { createScimHandler, isScimUrl } from './scim/http.ts';
-import { createSsoRouter } from './sso/router.ts';
-import { createSsoAdminRouter } from './sso/admin-router.ts';
+import { createSsoRouter } from './signin/router.ts';
+import { createSsoAdminRouter } from './admin/sso.ts';
 
 /** The gateway's request listener, for `http.createServer` (and supertest). */
 export type App = (req: IncomingMessage, res: ServerResponse) => void;

@@ -13,8 +13,8 @@ import { createTokenAuthenticator } from './tenants/tokens.ts';
 import type { TokenAuthenticator } from './tenants/tokens.ts';
 import { createTenantService } from './tenants/service.ts';
 import type { TenantService } from './tenants/service.ts';
-import { createSessionRevoker } from './sessions/revoker.ts';
-import type { SessionRevoker } from './sessions/revoker.ts';
+import { createSessionRevoker } from './provider/revocation.ts';
+import type { SessionRevoker } from './provider/revocation.ts';
 
 export interface Container {
   readonly config: Config;

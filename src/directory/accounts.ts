@@ -1,7 +1,7 @@
 import { auditEvent } from '../audit/events.ts';
 import type { AuditType } from '../audit/events.ts';
 import { newId } from '../platform/ids.ts';
-import type { SessionRevoker } from '../sessions/revoker.ts';
+import type { SessionRevoker } from '../provider/revocation.ts';
 import type { Account, AccountId, Storage } from '../storage/ports.ts';
 import type { DirectoryScope } from './scope.ts';
 import { now } from './scope.ts';

@@ -1,0 +1,149 @@
+import type { Profile } from '@node-saml/node-saml';
+import type { Container } from '../../container.ts';
+import type { Account, Tenant } from '../../storage/ports.ts';
+import type { AuditContext } from '../../audit/events.ts';
+import { consumePending } from '../../signin/login-state.ts';
+import type { PendingRequest } from '../../signin/login-state.ts';
+import { linkAccount } from '../../signin/linking.ts';
+import { SignInRejected } from '../../signin/rejection.ts';
+import { samlConnectionOf, spValues, ssoSettings } from './connection.ts';
+import type { SamlConnection } from './connection.ts';
+import { samlFor } from './sp.ts';
+import { amrOf, checkAssertion, precheckResponse } from './checks.ts';
+import type { AssertionFacts, ResponseFacts } from './checks.ts';
+import { loginProfileOf } from './attributes.ts';
+
+/** What the ACS knows so far; each step adds to it. */
+export interface AcsState {
+  readonly container: Container;
+  readonly audit: AuditContext;
+  readonly tenant: Tenant;
+  readonly samlResponse: string;
+  readonly relayState: string;
+  connection?: SamlConnection;
+  pending?: PendingRequest | undefined;
+  xml?: string;
+  facts?: ResponseFacts;
+  profile?: Profile;
+  assertion?: AssertionFacts;
+  account?: Account;
+}
+
+const acsUrl = (s: AcsState): string => spValues(s.container, s.tenant.slug).acsUrl;
+const settings = (s: AcsState) => ssoSettings(s.tenant);
+
+function need<T>(value: T | undefined, step: string): T {
+  if (value === undefined) throw new Error(`ACS step ${step} ran out of order`);
+  return value;
+}
+
+/** The RelayState names our pending request; consumed first, so a failed attempt ends it. */
+async function loadPending(s: AcsState): Promise<void> {
+  s.connection = samlConnectionOf(s.tenant);
+  if (!s.connection)
+    throw new SignInRejected(
+      'no_connection',
+      'the tenant has no SAML connection',
+      'Single sign-on is not set up for this organisation.',
+    );
+  s.pending = s.relayState ? await consumePending(s.container.storage.ephemeral, s.relayState) : undefined;
+  if (s.pending && s.pending.tenantId !== s.tenant.id)
+    throw new SignInRejected('unknown_request', 'RelayState belongs to another tenant');
+}
+
+async function precheck(s: AcsState): Promise<void> {
+  if (s.samlResponse.length === 0) throw new SignInRejected('malformed_response', 'no SAMLResponse');
+  s.xml = Buffer.from(s.samlResponse, 'base64').toString('utf8');
+  s.facts = precheckResponse(
+    s.xml,
+    acsUrl(s),
+    need(s.connection, 'precheck').idp.entityId,
+    settings(s).allowSha1,
+  );
+}
+
+function nodeSamlCode(message: string): string {
+  if (/signature|assertion from signed data/i.test(message)) return 'invalid_signature';
+  if (/audience/i.test(message)) return 'wrong_audience';
+  if (/expired|not yet valid|NotBefore|NotOnOrAfter/i.test(message)) return 'outside_time_window';
+  if (/issuer/i.test(message)) return 'wrong_issuer';
+  if (/status/i.test(message)) return 'idp_refused';
+  return 'invalid_response';
+}
+
+/** node-saml: signature against every tenant cert, audience, issuer, time window with skew. */
+async function verifySignature(s: AcsState): Promise<void> {
+  const saml = samlFor(s.container, s.tenant, need(s.connection, 'verify'));
+  try {
+    const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: s.samlResponse });
+    if (!profile) throw new Error('no assertion in the response');
+    s.profile = profile;
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    throw new SignInRejected(nodeSamlCode(message), message);
+  }
+}
+
+/** SAML core §3.2.2 InResponseTo: must be a request we issued, bound to this RelayState, once. */
+async function matchRequest(s: AcsState): Promise<void> {
+  const inResponseTo = need(s.facts, 'match').inResponseTo;
+  if (s.pending) {
+    if (inResponseTo !== s.pending.requestId)
+      throw new SignInRejected(
+        'unknown_request',
+        `InResponseTo ${inResponseTo ?? 'absent'} is not the request of this RelayState`,
+      );
+    return;
+  }
+  if (inResponseTo)
+    throw new SignInRejected(
+      'unknown_request',
+      `InResponseTo ${inResponseTo} is not a pending request (replayed or expired)`,
+    );
+  if (!settings(s).allowIdpInitiated)
+    throw new SignInRejected(
+      'unsolicited_response',
+      'IdP-initiated sign-in is not enabled for this tenant',
+      'Start signing in from the application.',
+    );
+}
+
+async function checkVerifiedAssertion(s: AcsState): Promise<void> {
+  const profile = need(s.profile, 'assertion');
+  const idp = need(s.connection, 'assertion').idp.entityId;
+  s.assertion = checkAssertion(profile.getAssertionXml?.() ?? '', acsUrl(s), idp, settings(s).allowSha1);
+}
+
+/** Each assertion is accepted once: cached until it expires (SAML profiles §4.1.4.5). */
+async function preventReplay(s: AcsState): Promise<void> {
+  const { id, notOnOrAfter } = need(s.assertion, 'replay');
+  const skewMs = settings(s).clockSkewSeconds * 1000;
+  const ttl = Math.max(
+    60,
+    Math.ceil(((notOnOrAfter ?? Date.now() + 3_600_000) + skewMs - Date.now()) / 1000),
+  );
+  const key = `sso:saml-assertion:${s.tenant.id}:${need(s.profile, 'replay').issuer}:${id}`;
+  if (!(await s.container.storage.ephemeral.putIfAbsent(key, '1', ttl)))
+    throw new SignInRejected('replayed_assertion', `assertion ${id} was already used`);
+}
+
+async function link(s: AcsState): Promise<void> {
+  const profile = loginProfileOf(need(s.profile, 'link'), settings(s).attributeMapping);
+  s.account = await linkAccount(s.container, s.audit, s.tenant, profile);
+}
+
+/** The assertion consumer, step by step; later steps see only verified data. */
+export const ACS_STEPS = [
+  loadPending,
+  precheck,
+  verifySignature,
+  matchRequest,
+  checkVerifiedAssertion,
+  preventReplay,
+  link,
+] as const;
+
+export async function runAcs(s: AcsState): Promise<{ account: Account; amr: string[] }> {
+  for (const step of ACS_STEPS) await step(s);
+  return { account: need(s.account, 'done'), amr: amrOf(need(s.assertion, 'done').authnContext) };
+}

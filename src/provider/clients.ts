@@ -1,0 +1,104 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { JsonObject, OAuthClient } from '../storage/ports.ts';
+import type { Container } from '../container.ts';
+import { NotFound } from '../platform/errors.ts';
+import { parseInput } from '../tenants/service.ts';
+import { auditEvent } from '../audit/events.ts';
+import type { AuditContext } from '../audit/events.ts';
+import { clientSecretContext } from './adapter.ts';
+
+const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
+
+// RFC 8252 §7.3 / OAuth 2.0 Security BCP §4.1: exact https redirect URIs; http only on loopback.
+const RedirectUri = z.url().refine((value) => {
+  const url = new URL(value);
+  if (url.hash) return false;
+  return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
+}, 'an https URL without a fragment (http only for localhost)');
+
+export const CreateClientInput = z
+  .object({
+    name: z.string().trim().min(1).max(200),
+    redirectUris: z.array(RedirectUri).min(1).max(20),
+    postLogoutRedirectUris: z.array(RedirectUri).max(20).default([]),
+    /** A public client (SPA, native app) has no secret and must use PKCE S256. */
+    public: z.boolean().default(false),
+  })
+  .strict();
+
+export interface ClientView {
+  readonly clientId: string;
+  readonly name: string;
+  readonly redirectUris: readonly string[];
+  readonly public: boolean;
+  readonly createdAt: string;
+}
+
+function view(client: OAuthClient): ClientView {
+  const uris = client.metadata.redirect_uris;
+  return {
+    clientId: client.clientId,
+    name: client.name,
+    redirectUris: Array.isArray(uris) ? uris.filter((u): u is string => typeof u === 'string') : [],
+    public: client.metadata.token_endpoint_auth_method === 'none',
+    createdAt: client.createdAt,
+  };
+}
+
+export function createClientService(container: Container) {
+  const { storage, secrets } = container;
+  return {
+    async create(
+      context: AuditContext,
+      input: unknown,
+    ): Promise<{ view: ClientView; clientSecret: string | null }> {
+      const data = parseInput(CreateClientInput, input);
+      const clientId = `app_${randomBytes(12).toString('base64url')}`;
+      const clientSecret = data.public ? null : randomBytes(32).toString('base64url');
+      const metadata: JsonObject = {
+        client_name: data.name,
+        redirect_uris: data.redirectUris,
+        post_logout_redirect_uris: data.postLogoutRedirectUris,
+        response_types: ['code'],
+        grant_types: ['authorization_code', 'refresh_token'],
+        token_endpoint_auth_method: data.public ? 'none' : 'client_secret_basic',
+        ...(clientSecret
+          ? { client_secret: secrets.encrypt(clientSecret, clientSecretContext(clientId)) }
+          : {}),
+      };
+      const client: OAuthClient = {
+        clientId,
+        name: data.name,
+        metadata,
+        createdAt: new Date().toISOString(),
+      };
+      await storage.transaction(async (tx) => {
+        await tx.clients.insert(client);
+        await tx.audit.append(
+          auditEvent(
+            context,
+            null,
+            'client.created',
+            { type: 'client', id: clientId },
+            { name: data.name, public: data.public },
+          ),
+        );
+      });
+      return { view: view(client), clientSecret };
+    },
+    list: async (): Promise<ClientView[]> => (await storage.clients.list()).map(view),
+    async get(clientId: string): Promise<ClientView> {
+      const client = await storage.clients.get(clientId);
+      if (!client) throw new NotFound(`no client ${clientId}`, 'client_not_found');
+      return view(client);
+    },
+    async remove(context: AuditContext, clientId: string): Promise<void> {
+      await storage.transaction(async (tx) => {
+        if (!(await tx.clients.remove(clientId)))
+          throw new NotFound(`no client ${clientId}`, 'client_not_found');
+        await tx.audit.append(auditEvent(context, null, 'client.deleted', { type: 'client', id: clientId }));
+      });
+    },
+  };
+}

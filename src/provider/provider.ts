@@ -1,0 +1,148 @@
+import Provider, { errors, interactionPolicy } from 'oidc-provider';
+import type { Configuration, Grant, KoaContextWithOIDC } from 'oidc-provider';
+import type { Container } from '../container.ts';
+import { createAdapterFactory } from './adapter.ts';
+import { createFindAccount, tenantOfAccount } from './account.ts';
+import { loadCookieKeys, loadSigningKeys } from './keys.ts';
+import { resolveTenant } from '../signin/home-realm.ts';
+import { errorPageHtml, newReference } from '../signin/error-page.ts';
+
+/** Endpoints under the `/oauth` mount; the issuer stays the bare public URL. */
+const ROUTES = {
+  authorization: '/authorize',
+  token: '/token',
+  userinfo: '/userinfo',
+  jwks: '/jwks',
+  revocation: '/revoke',
+  end_session: '/logout',
+};
+
+/** Seconds. Access tokens are short-lived: revocation also ends them at the next refresh. */
+const TTL = {
+  AccessToken: 300,
+  AuthorizationCode: 60,
+  IdToken: 3600,
+  Interaction: 900,
+  Session: 8 * 3600,
+  Grant: 14 * 86400,
+  RefreshToken: 14 * 86400,
+};
+
+const SLUG = /^[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$/;
+
+/** OIDC Core §5.4 scopes plus `groups`; claims listed under `openid` are always in the ID token. */
+const CLAIMS = {
+  openid: ['sub', 'tenant', 'idp', 'amr'],
+  email: ['email', 'email_verified'],
+  profile: ['name', 'given_name', 'family_name'],
+  groups: ['groups'],
+};
+
+/**
+ * Sessions are per browser, not per tenant: a request for tenant B must not be answered from a
+ * session opened at tenant A (OIDC Core §3.1.2.3 lets the OP re-authenticate at will).
+ */
+function tenantChangedCheck(container: Container): interactionPolicy.Check {
+  return new interactionPolicy.Check(
+    'tenant_changed',
+    'the session belongs to another tenant',
+    async (ctx) => {
+      const accountId = ctx.oidc.session?.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const params = ctx.oidc.params ?? {};
+      if (params.tenant === undefined && params.login_hint === undefined)
+        return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      const wanted = await resolveTenant(container.storage, params);
+      const current = await tenantOfAccount(container.storage, accountId);
+      return wanted?.id === current?.tenantId
+        ? interactionPolicy.Check.NO_NEED_TO_PROMPT
+        : interactionPolicy.Check.REQUEST_PROMPT;
+    },
+  );
+}
+
+function policy(container: Container): interactionPolicy.DefaultPolicy {
+  const base = interactionPolicy.base();
+  base.get('login')?.checks.add(tenantChangedCheck(container));
+  return base;
+}
+
+/**
+ * Product apps are first-party: no consent screen. The grant covers the OIDC scopes the app
+ * asked for (`offline_access` survives only with `prompt=consent`, OIDC Core §11).
+ */
+async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undefined> {
+  const { oidc } = ctx;
+  const accountId = oidc.session?.accountId;
+  if (!oidc.client || !accountId) return undefined;
+  const grantId = oidc.result?.consent?.grantId ?? oidc.session.grantIdFor(oidc.client.clientId);
+  const found = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  const grant =
+    found?.accountId === accountId
+      ? found
+      : new oidc.provider.Grant({ clientId: oidc.client.clientId, accountId });
+  grant.addOIDCScope(oidc.requestParamOIDCScopes);
+  await grant.save();
+  return grant;
+}
+
+function renderError(ctx: KoaContextWithOIDC, out: { error?: unknown; error_description?: unknown }): void {
+  const reference = newReference();
+  ctx.type = 'html';
+  ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+  ctx.body = errorPageHtml({
+    title: 'Sign-in could not continue',
+    message: typeof out.error_description === 'string' ? out.error_description : 'The request was not valid.',
+    reference,
+  });
+}
+
+async function configuration(container: Container): Promise<Configuration> {
+  const { storage, secrets } = container;
+  const [jwks, cookieKeys] = await Promise.all([
+    loadSigningKeys(storage.ephemeral, secrets),
+    loadCookieKeys(storage.ephemeral, secrets),
+  ]);
+  return {
+    adapter: createAdapterFactory(storage.ephemeral, storage.clients, secrets),
+    clients: [],
+    jwks: { keys: jwks },
+    cookies: { keys: cookieKeys },
+    findAccount: createFindAccount(storage),
+    claims: CLAIMS,
+    scopes: ['openid', 'offline_access', 'email', 'profile', 'groups'],
+    // Apps read the claims from the ID token without a userinfo call.
+    conformIdTokenClaims: false,
+    clientDefaults: {
+      id_token_signed_response_alg: 'ES256',
+      grant_types: ['authorization_code', 'refresh_token'],
+    },
+    extraParams: {
+      tenant(_ctx, value) {
+        if (value !== undefined && !SLUG.test(value))
+          throw new errors.InvalidRequest('tenant must be a tenant slug');
+      },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+    },
+    interactions: {
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+      policy: policy(container),
+    },
+    loadExistingGrant,
+    renderError,
+    routes: ROUTES,
+    ttl: TTL,
+  };
+}
+
+/** The product-facing OpenID Provider; its issuer is the public URL (endpoints under /oauth). */
+export async function createProvider(container: Container): Promise<Provider> {
+  const provider = new Provider(container.config.publicUrl, await configuration(container));
+  // Behind TLS termination the provider must trust X-Forwarded-Proto to build https URLs.
+  provider.proxy = container.config.trustProxy;
+  return provider;
+}

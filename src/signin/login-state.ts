@@ -1,0 +1,69 @@
+import { randomBytes } from 'node:crypto';
+import type { AccountId, EphemeralStore, TenantId } from '../storage/ports.ts';
+import type { IdpKind } from '../provider/account.ts';
+
+/**
+ * State that crosses the trip to the upstream IdP and back. The return is a cross-site POST, on
+ * which the provider's SameSite=Lax cookies are not sent, so nothing here may depend on them:
+ * the IdP gets an opaque RelayState, and the ACS hands the verified result to a same-site GET
+ * (`/interaction/:uid/callback`) through a one-time token (docs/decisions/0024-relaystate.md).
+ */
+const PENDING_TTL = 600;
+const RESULT_TTL = 120;
+
+export interface PendingRequest {
+  readonly tenantId: TenantId;
+  /** Our AuthnRequest ID: the response's InResponseTo must equal it (SAML core §3.2.2). */
+  readonly requestId: string;
+  /** The provider's interaction, or null when the sign-in did not start at a product app. */
+  readonly uid: string | null;
+}
+
+export type LoginResult =
+  | {
+      readonly kind: 'login';
+      readonly uid: string | null;
+      readonly tenantId: TenantId;
+      readonly accountId: AccountId;
+      readonly idp: IdpKind;
+      readonly amr: readonly string[];
+    }
+  | {
+      readonly kind: 'error';
+      readonly uid: string;
+      readonly reference: string;
+      readonly description: string;
+    };
+
+const token = (): string => randomBytes(24).toString('base64url');
+const pendingKey = (relayState: string): string => `sso:relay:${relayState}`;
+const resultKey = (t: string): string => `sso:result:${t}`;
+
+/** Stores the pending request and returns the opaque RelayState that names it. */
+export async function savePending(store: EphemeralStore, pending: PendingRequest): Promise<string> {
+  const relayState = token();
+  await store.put(pendingKey(relayState), JSON.stringify(pending), PENDING_TTL);
+  return relayState;
+}
+
+/** At most once: a second post of the same RelayState finds nothing. */
+export async function consumePending(
+  store: EphemeralStore,
+  relayState: string,
+): Promise<PendingRequest | undefined> {
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(relayState)) return undefined;
+  const raw = await store.consume(pendingKey(relayState));
+  return raw === undefined ? undefined : (JSON.parse(raw) as PendingRequest);
+}
+
+export async function saveResult(store: EphemeralStore, result: LoginResult): Promise<string> {
+  const t = token();
+  await store.put(resultKey(t), JSON.stringify(result), RESULT_TTL);
+  return t;
+}
+
+export async function consumeResult(store: EphemeralStore, t: string): Promise<LoginResult | undefined> {
+  if (!/^[A-Za-z0-9_-]{16,64}$/.test(t)) return undefined;
+  const raw = await store.consume(resultKey(t));
+  return raw === undefined ? undefined : (JSON.parse(raw) as LoginResult);
+}
