@@ -1,4 +1,5 @@
 import { SYSTEM } from '../src/audit/events.ts';
+import { createAuditRecorder } from '../src/audit/record.ts';
 import { newId } from '../src/platform/ids.ts';
 import type { Account, AccountId, Storage, TeamId, TenantId, TokenId } from '../src/storage/ports.ts';
 import { createTenantService } from '../src/tenants/service.ts';
@@ -35,7 +36,10 @@ function account(tenantId: TenantId, slug: string, i: number, at: string): Accou
 
 /** A tenant with a SCIM token and `users` accounts, written through the storage port in batched transactions. */
 export async function seedTenant(storage: Storage, slug: string, users: number): Promise<SeededTenant> {
-  const tenant = await createTenantService(storage).create(SYSTEM, { slug, name: slug });
+  const tenant = await createTenantService(storage, createAuditRecorder(storage)).create(SYSTEM, {
+    slug,
+    name: slug,
+  });
   const { token, hash } = mintToken('scim');
   const at = new Date().toISOString();
   await storage.tokens.insert({

@@ -4,23 +4,24 @@ import helmet from 'helmet';
 import type { Container } from './container.ts';
 import { requestContext } from './platform/http/context.ts';
 import { notFoundRoute, renderJsonError } from './platform/http/json-errors.ts';
-import { adminAuth } from './admin/auth.ts';
-import { createTenantRouter } from './admin/tenants.ts';
 import { createOperationsRouter } from './platform/http/operations.ts';
+import { createAdminRouter } from './admin/router.ts';
 import { createScimHandler, isScimUrl } from './scim/http.ts';
-import { createSsoRouter } from './signin/router.ts';
-import { createSsoAdminRouter } from './admin/sso.ts';
+import { createProviderRouter } from './provider/router.ts';
+import { createSignInRouter } from './signin/router.ts';
+import { createSamlRouter } from './connections/saml/router.ts';
 
 /** The gateway's request listener, for `http.createServer` (and supertest). */
 export type App = (req: IncomingMessage, res: ServerResponse) => void;
 
 /**
- * The HTTP surface. SCIM answers on Node's own request and response (src/scim/http.ts); the
- * rest is Express. Each router parses its own bodies (the OpenID Provider must see raw bodies)
- * and renders its own errors in its protocol's shape; what falls through is admin JSON.
+ * The HTTP surface: mounts the routers, each given the narrow services it uses. SCIM answers on
+ * Node's own request and response (src/scim/http.ts); the rest is Express. Each router parses
+ * its own bodies (the OpenID Provider must see raw bodies) and renders its own errors in its
+ * protocol's shape; what falls through is admin JSON.
  */
-export function createApp(container: Container): App {
-  const { config, log, metrics } = container;
+export function createApp(c: Container): App {
+  const { config, log, metrics } = c;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', config.trustProxy);
@@ -30,23 +31,41 @@ export function createApp(container: Container): App {
   app.use(requestContext(log, metrics));
   app.use(helmet());
 
-  app.use(createOperationsRouter(container));
-  // Sign-in and the product-facing OpenID Provider: mounted before any body parser (the
-  // provider reads raw bodies itself).
-  app.use(createSsoRouter(container));
-
-  const admin = express.Router();
-  admin.use(adminAuth(container.operatorKeys, container.tokens));
-  admin.use(createSsoAdminRouter(container));
-  admin.use('/tenants', createTenantRouter(container.tenants, config.bodyLimit));
-  admin.use(notFoundRoute);
-  admin.use(renderJsonError);
-  app.use('/admin', admin);
-
+  app.use(createOperationsRouter({ storage: c.storage, metrics }));
+  // The product-facing OpenID Provider and sign-in: before any body parser (the provider reads
+  // raw bodies itself).
+  const { publicUrl, trustProxy, bodyLimit } = config;
+  app.use(createProviderRouter({ publicUrl, trustProxy, provider: c.provider }));
+  app.use(
+    createSignInRouter({
+      signIn: c.signIn,
+      provider: c.provider,
+      startUpstream: (tenant, uid) => c.saml.startLogin(tenant, uid),
+      connections: { saml: createSamlRouter({ publicUrl, bodyLimit, saml: c.saml, signIn: c.signIn }) },
+    }),
+  );
+  app.use(
+    '/admin',
+    createAdminRouter({
+      bodyLimit,
+      operatorKeys: c.operatorKeys,
+      tokens: c.tokens,
+      tenants: c.tenants,
+      saml: c.saml,
+      clients: c.clients,
+    }),
+  );
   app.use(notFoundRoute);
   app.use(renderJsonError);
 
-  const scim = createScimHandler(container);
+  const scim = createScimHandler({
+    publicUrl,
+    bodyLimit,
+    log,
+    metrics,
+    tokens: c.tokens,
+    services: { storage: c.storage, accounts: c.directory.accounts, teams: c.directory.teams },
+  });
   return (req, res) => {
     if (isScimUrl(req.url ?? '')) scim(req, res);
     else app(req, res);

@@ -1,3 +1,4 @@
+import type Provider from 'oidc-provider';
 import type { Config } from './platform/config.ts';
 import type { Logger } from './platform/logger.ts';
 import { createMetrics } from './platform/metrics.ts';
@@ -7,14 +8,29 @@ import type { SecretBox } from './platform/secrets.ts';
 import { resolveMasterKey } from './platform/master-key.ts';
 import { openStorage, storageOptions } from './storage/index.ts';
 import type { Storage } from './storage/ports.ts';
+import { createAuditRecorder } from './audit/record.ts';
+import type { AuditRecorder } from './audit/record.ts';
 import { loadOperatorKeys } from './tenants/operator-key.ts';
 import type { OperatorKeys } from './tenants/operator-key.ts';
 import { createTokenAuthenticator } from './tenants/tokens.ts';
 import type { TokenAuthenticator } from './tenants/tokens.ts';
 import { createTenantService } from './tenants/service.ts';
 import type { TenantService } from './tenants/service.ts';
+import { createAccountService } from './directory/accounts.ts';
+import type { AccountService } from './directory/accounts.ts';
+import { createTeamService } from './directory/teams.ts';
+import type { TeamService } from './directory/teams.ts';
 import { createSessionRevoker } from './provider/revocation.ts';
 import type { SessionRevoker } from './provider/revocation.ts';
+import { createSignInRecords } from './provider/account.ts';
+import { createClientService } from './provider/clients.ts';
+import type { ClientService } from './provider/clients.ts';
+import { lazyProvider } from './provider/provider.ts';
+import { createAccountLinker } from './signin/linking.ts';
+import { createSignIn } from './signin/service.ts';
+import type { SignIn } from './signin/service.ts';
+import { createSamlService } from './connections/saml/service.ts';
+import type { SamlService } from './connections/saml/service.ts';
 
 export interface Container {
   readonly config: Config;
@@ -22,11 +38,19 @@ export interface Container {
   readonly metrics: Metrics;
   readonly storage: Storage;
   readonly secrets: SecretBox;
+  readonly audit: AuditRecorder;
   readonly operatorKeys: OperatorKeys;
   readonly tokens: TokenAuthenticator;
   readonly tenants: TenantService;
+  /** The only writer of accounts, teams and memberships (SCIM and sign-in alike). */
+  readonly directory: { readonly accounts: AccountService; readonly teams: TeamService };
   /** Ends an account's product sessions and tokens (SCIM deactivation, deletion). */
   readonly sessions: SessionRevoker;
+  readonly signIn: SignIn;
+  readonly saml: SamlService;
+  readonly clients: ClientService;
+  /** The product-facing OpenID Provider, built on first use. */
+  readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
   readonly generatedAdminKey: string | null;
   close(): Promise<void>;
@@ -38,7 +62,10 @@ export interface ContainerOptions {
   readonly defaultMetrics?: boolean;
 }
 
-/** The one composition root: every service is built here from config, nothing at module load. */
+/**
+ * The one composition root: every service is built here from config, nothing at module load.
+ * Routers receive the narrow services they use (app.ts), never this container.
+ */
 export async function buildContainer(
   config: Config,
   log: Logger,
@@ -50,18 +77,56 @@ export async function buildContainer(
       resolveMasterKey(config.masterKey, config.dataDir, log),
       config.previousMasterKeys.map((k) => Buffer.from(k, 'base64')),
     );
+    const audit = createAuditRecorder(storage);
     const { keys, generated } = await loadOperatorKeys(storage, config.adminKey);
     const tokens = createTokenAuthenticator(storage);
+    const sessions = createSessionRevoker(storage);
+    const accounts = createAccountService(audit, sessions);
+    const signIns = createSignInRecords(storage.ephemeral);
+    const signIn = createSignIn({
+      tenants: storage.tenants,
+      ephemeral: storage.ephemeral,
+      audit,
+      link: createAccountLinker({ accounts: storage.accounts, directory: accounts, signIns }),
+    });
+    const { publicUrl, allowInsecureIdp, trustProxy } = config;
     return {
       config,
       log,
       metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? true }),
       storage,
       secrets,
+      audit,
       operatorKeys: keys,
       tokens,
-      tenants: createTenantService(storage, { onAccessChange: () => tokens.forgetAll() }),
-      sessions: createSessionRevoker(storage),
+      tenants: createTenantService(storage, audit, { onAccessChange: () => tokens.forgetAll() }),
+      directory: { accounts, teams: createTeamService(audit) },
+      sessions,
+      signIn,
+      saml: createSamlService({
+        publicUrl,
+        allowInsecureIdp,
+        tenants: storage.tenants,
+        audit,
+        secrets,
+        ephemeral: storage.ephemeral,
+        signIn,
+      }),
+      clients: createClientService({ clients: storage.clients, audit, secrets }),
+      provider: lazyProvider({
+        publicUrl,
+        trustProxy,
+        ephemeral: storage.ephemeral,
+        clients: storage.clients,
+        secrets,
+        accounts: {
+          tenants: storage.tenants,
+          accounts: storage.accounts,
+          memberships: storage.memberships,
+          signIns,
+        },
+        resolveTenant: signIn.resolveTenant,
+      }),
       generatedAdminKey: generated,
       close: () => storage.close(),
     };

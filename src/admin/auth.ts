@@ -39,13 +39,27 @@ export function requireOperator(req: Request): void {
   if (adminScope(req).kind !== 'operator') throw new Forbidden('only the operator key may do this');
 }
 
-/** The operator, or an admin token of the tenant named by `slug`. */
-export function requireTenantAccess(req: Request, slug: string): void {
+/** Route-group guard: only the operator key passes. */
+export function operatorOnly(req: Request, _res: Response, next: NextFunction): void {
+  requireOperator(req);
+  next();
+}
+
+/**
+ * Route-group guard for everything under `/tenants/:slug`: the operator, or an admin token of
+ * that tenant. Mounted once in front of the group, so a route added to it is closed by default.
+ */
+export function tenantAccess(req: Request, _res: Response, next: NextFunction): void {
+  const slug = String(req.params.slug);
   const scope = adminScope(req);
   if (scope.kind === 'tenant' && scope.slug !== slug)
     throw new Forbidden('this token belongs to another tenant');
   ctx(req).tenant = slug;
+  next();
 }
+
+/** The tenant slug of a route under `/tenants/:slug` (checked by `tenantAccess`). */
+export const slugOf = (req: Request): string => String(req.params.slug);
 
 /** Requests with a body must say it is JSON (415 otherwise), so a form post cannot pass as one. */
 export function requireJsonBody(req: Request, _res: Response, next: NextFunction): void {

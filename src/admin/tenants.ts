@@ -1,12 +1,10 @@
 import express from 'express';
-import { refuseProtoKeys } from '../platform/http/json.ts';
 import type { Request, Router } from 'express';
 import type { Tenant } from '../storage/ports.ts';
-import { ctx } from '../platform/http/context.ts';
 import { BadRequest } from '../platform/errors.ts';
-import type { AuditContext } from '../audit/events.ts';
-import { requireJsonBody, requireOperator, requireTenantAccess, adminScope } from './auth.ts';
 import type { TenantService } from '../tenants/service.ts';
+import { adminScope, requireOperator, slugOf } from './auth.ts';
+import { auditContext, jsonBody } from './body.ts';
 
 export const tenantView = (t: Tenant) => ({
   id: t.id,
@@ -19,17 +17,6 @@ export const tenantView = (t: Tenant) => ({
   updatedAt: t.updatedAt,
   version: t.version,
 });
-
-export function auditContext(req: Request): AuditContext {
-  const context = ctx(req);
-  return { requestId: context.requestId, actor: context.actor };
-}
-
-function slugParam(req: Request): string {
-  const slug = req.params.slug;
-  if (typeof slug !== 'string') throw new BadRequest('missing tenant slug');
-  return slug;
-}
 
 const MAX_PAGE = 500;
 
@@ -53,48 +40,39 @@ function labelOf(body: unknown): string | null {
   return label;
 }
 
-/** `/admin/tenants…`: tenants, their SCIM and admin tokens, their audit trail. */
-export function createTenantRouter(tenants: TenantService, bodyLimit: string): Router {
+/** `/admin/tenants`: create (operator) and list (what the caller may see). */
+export function createTenantsRouter(tenants: TenantService, bodyLimit: string): Router {
   const router = express.Router();
-  router.use(
-    requireJsonBody,
-    express.json({
-      limit: bodyLimit,
-      type: ['application/json', 'application/*+json'],
-      reviver: refuseProtoKeys,
-    }),
-  );
-
-  router.post('/', async (req, res) => {
+  router.post('/', ...jsonBody(bodyLimit), async (req, res) => {
     requireOperator(req);
     const tenant = await tenants.create(auditContext(req), req.body);
     res.status(201).location(`/admin/tenants/${tenant.slug}`).json(tenantView(tenant));
   });
-
   router.get('/', async (req, res) => {
     const scope = adminScope(req);
     const all = await tenants.list();
     const visible = scope.kind === 'operator' ? all : all.filter((t) => t.slug === scope.slug);
     res.json({ data: visible.map(tenantView) });
   });
+  return router;
+}
 
-  router.get('/:slug', async (req, res) => {
-    const slug = slugParam(req);
-    requireTenantAccess(req, slug);
-    res.json(tenantView(await tenants.bySlug(slug)));
+/** `/admin/tenants/{slug}`: the tenant, its SCIM and admin tokens, its audit trail (behind `tenantAccess`). */
+export function createTenantRouter(tenants: TenantService, bodyLimit: string): Router {
+  const router = express.Router({ mergeParams: true });
+  const json = jsonBody(bodyLimit);
+
+  router.get('/', async (req, res) => {
+    res.json(tenantView(await tenants.bySlug(slugOf(req))));
   });
-
-  router.patch('/:slug', async (req, res) => {
-    const slug = slugParam(req);
-    requireTenantAccess(req, slug);
+  router.patch('/', ...json, async (req, res) => {
     // Suspending a tenant is the operator's call, not the tenant's.
     if (req.body && typeof req.body === 'object' && 'status' in req.body) requireOperator(req);
-    res.json(tenantView(await tenants.update(auditContext(req), slug, req.body)));
+    res.json(tenantView(await tenants.update(auditContext(req), slugOf(req), req.body)));
   });
-
-  router.delete('/:slug', async (req, res) => {
+  router.delete('/', async (req, res) => {
     requireOperator(req);
-    await tenants.remove(auditContext(req), slugParam(req));
+    await tenants.remove(auditContext(req), slugOf(req));
     res.status(204).end();
   });
 
@@ -102,35 +80,31 @@ export function createTenantRouter(tenants: TenantService, bodyLimit: string): R
     ['scim-tokens', 'scim'],
     ['admin-tokens', 'admin'],
   ] as const) {
-    router.post(`/:slug/${path}`, async (req, res) => {
-      const slug = slugParam(req);
-      requireTenantAccess(req, slug);
-      const { view, token } = await tenants.mintToken(auditContext(req), slug, kind, labelOf(req.body));
+    router.post(`/${path}`, ...json, async (req, res) => {
+      const { view, token } = await tenants.mintToken(
+        auditContext(req),
+        slugOf(req),
+        kind,
+        labelOf(req.body),
+      );
       res
         .status(201)
         .setHeader('Cache-Control', 'no-store')
         .json({ ...view, token });
     });
-    router.get(`/:slug/${path}`, async (req, res) => {
-      const slug = slugParam(req);
-      requireTenantAccess(req, slug);
-      res.json({ data: await tenants.listTokens(slug, kind) });
+    router.get(`/${path}`, async (req, res) => {
+      res.json({ data: await tenants.listTokens(slugOf(req), kind) });
     });
-    router.delete(`/:slug/${path}/:id`, async (req, res) => {
-      const slug = slugParam(req);
-      requireTenantAccess(req, slug);
-      await tenants.revokeToken(auditContext(req), slug, kind, req.params.id);
+    router.delete(`/${path}/:id`, async (req, res) => {
+      await tenants.revokeToken(auditContext(req), slugOf(req), kind, req.params.id);
       res.status(204).end();
     });
   }
 
-  router.get('/:slug/audit', async (req, res) => {
-    const slug = slugParam(req);
-    requireTenantAccess(req, slug);
+  router.get('/audit', async (req, res) => {
     const { after, limit } = pageParams(req);
-    const data = await tenants.audit(slug, after, limit);
+    const data = await tenants.audit(slugOf(req), after, limit);
     res.json({ data, nextCursor: data.length === limit ? (data.at(-1)?.id ?? null) : null });
   });
-
   return router;
 }

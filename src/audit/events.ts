@@ -1,35 +1,60 @@
-import type { AuditEventInput, JsonObject, TenantId } from '../storage/ports.ts';
-import type { Actor } from '../platform/http/context.ts';
+import type { Actor } from '../platform/actor.ts';
+import type { AuditEventInput, TenantId, TenantStatus } from '../storage/ports.ts';
 
-/** Every audit event type, `noun.past_verb`. A closed list: adding one is a reviewed change. */
-export const AUDIT_TYPES = [
-  'operator.key_generated',
-  'tenant.created',
-  'tenant.updated',
-  'tenant.deleted',
-  'token.created',
-  'token.revoked',
-  'connection.updated',
-  'connection.removed',
-  'client.created',
-  'client.deleted',
-  'account.provisioned',
-  'account.updated',
-  'account.deactivated',
-  'account.reactivated',
-  'account.deleted',
-  'account.linked',
-  'team.created',
-  'team.updated',
-  'team.deleted',
-  'team.members_added',
-  'team.members_removed',
-  'team.members_replaced',
-  'sso.login_succeeded',
-  'sso.login_rejected',
-] as const;
+/**
+ * Every audit event, `noun.past_verb`, with the shape of its `data`. A closed union: adding an
+ * event is a reviewed change, and `data` can hold only what its type declares (never secrets or
+ * raw SAML/OIDC payloads; docs/security.md).
+ */
+interface AuditData {
+  'operator.key_generated': Empty;
+  'tenant.created': { slug: string; name: string; domains: string[] };
+  'tenant.updated': { changed: string[]; status?: TenantStatus };
+  'tenant.deleted': { slug: string };
+  'token.created': { label: string | null };
+  'token.revoked': Empty;
+  'connection.updated': { kind: ConnectionKind; entityId: string; source: 'xml' | 'url' };
+  'connection.removed': { kind: ConnectionKind };
+  'client.created': { name: string; public: boolean };
+  'client.deleted': Empty;
+  'account.provisioned': { via: 'scim' | 'jit'; userName: string; attributes: string[] };
+  'account.updated': AttributeChange;
+  'account.deactivated': AttributeChange;
+  'account.reactivated': AttributeChange;
+  'account.deleted': Empty;
+  'account.linked': { idp: ConnectionKind; issuer: string; subject: string };
+  'team.created': { displayName: string; attributes: string[] };
+  'team.updated': AttributeChange;
+  'team.deleted': Empty;
+  'team.members_added': MemberChangeData;
+  'team.members_removed': MemberChangeData;
+  'team.members_replaced': MemberChangeData;
+  'sso.login_succeeded': { protocol: ConnectionKind; amr: string[] };
+  'sso.login_rejected': { protocol: ConnectionKind; code: string; reason: string; reference: string };
+}
 
-export type AuditType = (typeof AUDIT_TYPES)[number];
+type Empty = Record<string, never>;
+type ConnectionKind = 'saml' | 'oidc';
+type AttributeChange = { attributes: string[] };
+/** Member ids are listed up to a limit; larger changes record the count only. */
+type MemberChangeData = { count: number; accountIds?: string[] };
+
+export type AuditType = keyof AuditData;
+
+export interface AuditTarget {
+  readonly type: string;
+  readonly id: string;
+}
+
+/** One event as a service states it; who and under which request come from the `AuditContext`. */
+export type AuditChange = {
+  [T in AuditType]: {
+    readonly type: T;
+    readonly tenantId: TenantId | null;
+    readonly target: AuditTarget | null;
+    readonly data: AuditData[T];
+  };
+}[AuditType];
 
 /** Who did it and under which request: travels with the request (see RequestContext). */
 export interface AuditContext {
@@ -39,19 +64,15 @@ export interface AuditContext {
 
 export const SYSTEM: AuditContext = { requestId: null, actor: { type: 'system', id: null } };
 
-export function auditEvent(
-  context: AuditContext,
-  tenantId: TenantId | null,
-  type: AuditType,
-  target: { type: string; id: string } | null,
-  data: JsonObject = {},
-): AuditEventInput {
+/** The stored form of `change`, made under `context`. */
+export function auditInput(context: AuditContext, change: AuditChange): AuditEventInput {
   return {
-    tenantId,
-    type,
+    tenantId: change.tenantId,
+    type: change.type,
     actor: context.actor ?? { type: 'system', id: null },
-    target,
-    data,
+    target: change.target,
+    // Every AuditData shape is JSON (strings, numbers, booleans, arrays of them).
+    data: change.data,
     requestId: context.requestId,
   };
 }

@@ -1,8 +1,6 @@
-import { auditEvent } from '../audit/events.ts';
-import type { AuditType } from '../audit/events.ts';
+import type { AuditRecorder, RecordEvent } from '../audit/record.ts';
 import { newId } from '../platform/ids.ts';
-import type { SessionRevoker } from '../provider/revocation.ts';
-import type { Account, AccountId, Storage } from '../storage/ports.ts';
+import type { Account, AccountId, Stores } from '../storage/ports.ts';
 import type { DirectoryScope } from './scope.ts';
 import { now } from './scope.ts';
 
@@ -12,8 +10,28 @@ export type AccountDraft = Pick<
   'userName' | 'externalId' | 'active' | 'displayName' | 'email' | 'attributes'
 >;
 
+/** A verified SSO identity bound to an account (docs/decisions/0025-account-linking-order.md). */
+export interface SubjectLink {
+  /** `idp|issuer|subject`: the key the account is found by at the next sign-in. */
+  readonly key: string;
+  readonly idp: 'saml' | 'oidc';
+  readonly issuer: string;
+  readonly subject: string;
+}
+
+/** Ends an account's product sessions and tokens (the OpenID Provider's revocation). */
+export interface AccountRevoker {
+  revokeAccount(tenantId: Account['tenantId'], accountId: AccountId): Promise<void>;
+}
+
 export interface AccountService {
-  create(scope: DirectoryScope, draft: AccountDraft, via: 'scim' | 'jit'): Promise<Account>;
+  /** Creates an account (SCIM, or just in time at its first sign-in with `link`), audited. */
+  create(
+    scope: DirectoryScope,
+    draft: AccountDraft,
+    via: 'scim' | 'jit',
+    link?: SubjectLink,
+  ): Promise<Account>;
   /** Optimistic on `current.version` (`VersionConflict`); `changed` names the attributes for the audit trail. */
   update(
     scope: DirectoryScope,
@@ -22,22 +40,42 @@ export interface AccountService {
     changed: readonly string[],
   ): Promise<Account>;
   remove(scope: DirectoryScope, id: AccountId): Promise<boolean>;
+  /** Binds an SSO subject to an existing account, audited. */
+  link(scope: DirectoryScope, account: Account, link: SubjectLink): Promise<void>;
 }
 
-function updateType(before: boolean, after: boolean): AuditType {
+type UpdateType = 'account.updated' | 'account.deactivated' | 'account.reactivated';
+
+function updateType(before: boolean, after: boolean): UpdateType {
   if (before && !after) return 'account.deactivated';
   if (!before && after) return 'account.reactivated';
   return 'account.updated';
 }
 
+async function writeLink(
+  tx: Stores,
+  record: RecordEvent,
+  scope: DirectoryScope,
+  accountId: AccountId,
+  link: SubjectLink,
+): Promise<void> {
+  await tx.accounts.link(scope.tenantId, link.key, accountId);
+  record({
+    type: 'account.linked',
+    tenantId: scope.tenantId,
+    target: { type: 'account', id: accountId },
+    data: { idp: link.idp, issuer: link.issuer, subject: link.subject },
+  });
+}
+
 /**
- * Protocol-free account operations. Each write and its audit event share one transaction
- * (DESIGN.md: audit in the same unit of work); sessions are revoked after the commit, so a
+ * The only writer of accounts, whoever asks (SCIM, sign-in). Each write and its audit events
+ * share one unit of work (docs/architecture.md); sessions are revoked after the commit, so a
  * rolled-back deactivation never ends anyone's session.
  */
-export function createAccountService(storage: Storage, sessions: SessionRevoker): AccountService {
+export function createAccountService(audit: AuditRecorder, sessions: AccountRevoker): AccountService {
   return {
-    async create(scope, draft, via) {
+    async create(scope, draft, via, link) {
       const at = now();
       const account: Account = {
         tenantId: scope.tenantId,
@@ -47,11 +85,15 @@ export function createAccountService(storage: Storage, sessions: SessionRevoker)
         updatedAt: at,
         version: 1,
       };
-      const target = { type: 'account', id: account.id };
-      await storage.transaction(async (tx) => {
+      await audit.change(scope.audit, async (tx, record) => {
         await tx.accounts.insert(account);
-        const data = { via, userName: account.userName, attributes: attributeNames(draft) };
-        await tx.audit.append(auditEvent(scope.audit, scope.tenantId, 'account.provisioned', target, data));
+        record({
+          type: 'account.provisioned',
+          tenantId: scope.tenantId,
+          target: { type: 'account', id: account.id },
+          data: { via, userName: account.userName, attributes: attributeNames(draft) },
+        });
+        if (link) await writeLink(tx, record, scope, account.id, link);
       });
       return account;
     },
@@ -59,12 +101,14 @@ export function createAccountService(storage: Storage, sessions: SessionRevoker)
     async update(scope, current, draft, changed) {
       const next: Account = { ...current, ...draft, updatedAt: now() };
       const type = updateType(current.active, next.active);
-      const saved = await storage.transaction(async (tx) => {
+      const saved = await audit.change(scope.audit, async (tx, record) => {
         const stored = await tx.accounts.update(next, current.version, current);
-        const data = { attributes: [...changed] };
-        await tx.audit.append(
-          auditEvent(scope.audit, scope.tenantId, type, { type: 'account', id: current.id }, data),
-        );
+        record({
+          type,
+          tenantId: scope.tenantId,
+          target: { type: 'account', id: current.id },
+          data: { attributes: [...changed] },
+        });
         return stored;
       });
       if (type === 'account.deactivated') await sessions.revokeAccount(scope.tenantId, current.id);
@@ -72,16 +116,23 @@ export function createAccountService(storage: Storage, sessions: SessionRevoker)
     },
 
     async remove(scope, id) {
-      const removed = await storage.transaction(async (tx) => {
+      const removed = await audit.change(scope.audit, async (tx, record) => {
         const gone = await tx.accounts.remove(scope.tenantId, id);
         if (gone)
-          await tx.audit.append(
-            auditEvent(scope.audit, scope.tenantId, 'account.deleted', { type: 'account', id }),
-          );
+          record({
+            type: 'account.deleted',
+            tenantId: scope.tenantId,
+            target: { type: 'account', id },
+            data: {},
+          });
         return gone;
       });
       if (removed) await sessions.revokeAccount(scope.tenantId, id);
       return removed;
+    },
+
+    async link(scope, account, link) {
+      await audit.change(scope.audit, (tx, record) => writeLink(tx, record, scope, account.id, link));
     },
   };
 }

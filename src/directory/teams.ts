@@ -1,8 +1,7 @@
-import { auditEvent } from '../audit/events.ts';
-import type { AuditType } from '../audit/events.ts';
+import type { AuditRecorder, RecordEvent } from '../audit/record.ts';
 import { BadRequest } from '../platform/errors.ts';
 import { newId } from '../platform/ids.ts';
-import type { AccountId, JsonObject, Storage, Stores, Team, TeamId } from '../storage/ports.ts';
+import type { AccountId, Stores, Team, TeamId } from '../storage/ports.ts';
 import type { DirectoryScope } from './scope.ts';
 import { now } from './scope.ts';
 
@@ -34,11 +33,11 @@ export interface TeamService {
 // Audit events list member ids up to this many; larger changes record the count only.
 const AUDIT_ID_LIMIT = 1000;
 
-const MEMBER_EVENT: Record<MemberChange['op'], AuditType> = {
+const MEMBER_EVENT = {
   add: 'team.members_added',
   remove: 'team.members_removed',
   replace: 'team.members_replaced',
-};
+} as const;
 
 /** Fails with `invalid_members` (SCIM 400 invalidValue) unless every id is an account of this tenant. */
 async function checkMembers(
@@ -58,6 +57,7 @@ async function checkMembers(
 
 async function applyMembers(
   tx: Stores,
+  record: RecordEvent,
   scope: DirectoryScope,
   teamId: TeamId,
   changes: readonly MemberChange[],
@@ -67,16 +67,17 @@ async function applyMembers(
     if (change.op === 'add') await tx.memberships.add(scope.tenantId, teamId, ids);
     else if (change.op === 'remove') await tx.memberships.remove(scope.tenantId, teamId, ids);
     else await tx.memberships.replace(scope.tenantId, teamId, ids);
-    const data: JsonObject = { count: ids.length };
-    if (ids.length <= AUDIT_ID_LIMIT) data.accountIds = ids;
-    await tx.audit.append(
-      auditEvent(scope.audit, scope.tenantId, MEMBER_EVENT[change.op], { type: 'team', id: teamId }, data),
-    );
+    record({
+      type: MEMBER_EVENT[change.op],
+      tenantId: scope.tenantId,
+      target: { type: 'team', id: teamId },
+      data: ids.length <= AUDIT_ID_LIMIT ? { count: ids.length, accountIds: ids } : { count: ids.length },
+    });
   }
 }
 
 /** Protocol-free team operations, each write with its audit events in one transaction. */
-export function createTeamService(storage: Storage): TeamService {
+export function createTeamService(audit: AuditRecorder): TeamService {
   return {
     async create(scope, draft, memberIds) {
       const at = now();
@@ -88,48 +89,49 @@ export function createTeamService(storage: Storage): TeamService {
         updatedAt: at,
         version: 1,
       };
-      await storage.transaction(async (tx) => {
+      await audit.change(scope.audit, async (tx, record) => {
         const members: MemberChange[] = memberIds.length ? [{ op: 'add', accountIds: memberIds }] : [];
         await checkMembers(tx, scope, members);
         await tx.teams.insert(team);
-        const data = {
-          displayName: team.displayName,
-          attributes: ['displayName', ...Object.keys(draft.attributes)],
-        };
-        await tx.audit.append(
-          auditEvent(scope.audit, scope.tenantId, 'team.created', { type: 'team', id: team.id }, data),
-        );
-        await applyMembers(tx, scope, team.id, members);
+        record({
+          type: 'team.created',
+          tenantId: scope.tenantId,
+          target: { type: 'team', id: team.id },
+          data: {
+            displayName: team.displayName,
+            attributes: ['displayName', ...Object.keys(draft.attributes)],
+          },
+        });
+        await applyMembers(tx, record, scope, team.id, members);
       });
       return team;
     },
 
     async change(scope, current, draft, changed, members) {
-      return storage.transaction(async (tx) => {
+      return audit.change(scope.audit, async (tx, record) => {
         await checkMembers(tx, scope, members);
         // The version moves on every change, membership included, so ETags stay honest.
         const stored = await tx.teams.update(
           { ...current, ...(draft ?? {}), updatedAt: now() },
           current.version,
         );
-        if (draft && changed.length > 0) {
-          const data = { attributes: [...changed] };
-          await tx.audit.append(
-            auditEvent(scope.audit, scope.tenantId, 'team.updated', { type: 'team', id: current.id }, data),
-          );
-        }
-        await applyMembers(tx, scope, current.id, members);
+        if (draft && changed.length > 0)
+          record({
+            type: 'team.updated',
+            tenantId: scope.tenantId,
+            target: { type: 'team', id: current.id },
+            data: { attributes: [...changed] },
+          });
+        await applyMembers(tx, record, scope, current.id, members);
         return stored;
       });
     },
 
     async remove(scope, id) {
-      return storage.transaction(async (tx) => {
+      return audit.change(scope.audit, async (tx, record) => {
         const gone = await tx.teams.remove(scope.tenantId, id);
         if (gone)
-          await tx.audit.append(
-            auditEvent(scope.audit, scope.tenantId, 'team.deleted', { type: 'team', id }),
-          );
+          record({ type: 'team.deleted', tenantId: scope.tenantId, target: { type: 'team', id }, data: {} });
         return gone;
       });
     },

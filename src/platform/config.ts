@@ -1,3 +1,4 @@
+import { InternalError } from './errors.ts';
 import { readFileSync, existsSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { z } from 'zod';
@@ -118,10 +119,10 @@ export function describeConfig(): { env: string; key: string; description: strin
   }));
 }
 
-export class ConfigError extends Error {
+/** Configuration that does not validate: the process exits 2 naming the key (server.ts). */
+export class ConfigError extends InternalError {
   constructor(message: string) {
-    super(message);
-    this.name = 'ConfigError';
+    super('config_invalid', message);
   }
 }
 

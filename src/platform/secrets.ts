@@ -1,3 +1,4 @@
+import { InternalError } from './errors.ts';
 import { createCipheriv, createDecipheriv, hash, randomBytes, timingSafeEqual } from 'node:crypto';
 
 /**
@@ -15,10 +16,10 @@ export interface SecretBox {
   isStale(sealed: string): boolean;
 }
 
-export class SecretDecryptionError extends Error {
+/** A sealed secret that does not open (wrong or missing master key, tampered ciphertext): ours, a 500. */
+export class SecretDecryptionError extends InternalError {
   constructor(message: string) {
-    super(message);
-    this.name = 'SecretDecryptionError';
+    super('secret_undecryptable', message);
   }
 }
 

@@ -1,11 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { JsonObject, OAuthClient } from '../storage/ports.ts';
-import type { Container } from '../container.ts';
+import type { ClientStore, JsonObject, OAuthClient } from '../storage/ports.ts';
+import type { SecretBox } from '../platform/secrets.ts';
 import { NotFound } from '../platform/errors.ts';
-import { parseInput } from '../tenants/service.ts';
-import { auditEvent } from '../audit/events.ts';
+import { parseInput } from '../platform/input.ts';
 import type { AuditContext } from '../audit/events.ts';
+import type { AuditRecorder } from '../audit/record.ts';
 import { clientSecretContext } from './adapter.ts';
 
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
@@ -46,8 +46,15 @@ function view(client: OAuthClient): ClientView {
   };
 }
 
-export function createClientService(container: Container) {
-  const { storage, secrets } = container;
+export interface ClientServiceDeps {
+  readonly clients: ClientStore;
+  readonly audit: AuditRecorder;
+  readonly secrets: SecretBox;
+}
+
+/** Product apps registered with the OpenID Provider (`/admin/clients`), the operator's. */
+export function createClientService(deps: ClientServiceDeps) {
+  const { clients, audit, secrets } = deps;
   return {
     async create(
       context: AuditContext,
@@ -73,32 +80,36 @@ export function createClientService(container: Container) {
         metadata,
         createdAt: new Date().toISOString(),
       };
-      await storage.transaction(async (tx) => {
+      await audit.change(context, async (tx, record) => {
         await tx.clients.insert(client);
-        await tx.audit.append(
-          auditEvent(
-            context,
-            null,
-            'client.created',
-            { type: 'client', id: clientId },
-            { name: data.name, public: data.public },
-          ),
-        );
+        record({
+          type: 'client.created',
+          tenantId: null,
+          target: { type: 'client', id: clientId },
+          data: { name: data.name, public: data.public },
+        });
       });
       return { view: view(client), clientSecret };
     },
-    list: async (): Promise<ClientView[]> => (await storage.clients.list()).map(view),
+    list: async (): Promise<ClientView[]> => (await clients.list()).map(view),
     async get(clientId: string): Promise<ClientView> {
-      const client = await storage.clients.get(clientId);
+      const client = await clients.get(clientId);
       if (!client) throw new NotFound(`no client ${clientId}`, 'client_not_found');
       return view(client);
     },
     async remove(context: AuditContext, clientId: string): Promise<void> {
-      await storage.transaction(async (tx) => {
+      await audit.change(context, async (tx, record) => {
         if (!(await tx.clients.remove(clientId)))
           throw new NotFound(`no client ${clientId}`, 'client_not_found');
-        await tx.audit.append(auditEvent(context, null, 'client.deleted', { type: 'client', id: clientId }));
+        record({
+          type: 'client.deleted',
+          tenantId: null,
+          target: { type: 'client', id: clientId },
+          data: {},
+        });
       });
     },
   };
 }
+
+export type ClientService = ReturnType<typeof createClientService>;

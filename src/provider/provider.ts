@@ -1,11 +1,27 @@
 import Provider, { errors, interactionPolicy } from 'oidc-provider';
 import type { Configuration, Grant, KoaContextWithOIDC } from 'oidc-provider';
-import type { Container } from '../container.ts';
+import type { ClientStore, EphemeralStore, Tenant } from '../storage/ports.ts';
+import type { SecretBox } from '../platform/secrets.ts';
 import { createAdapterFactory } from './adapter.ts';
-import { createFindAccount, tenantOfAccount } from './account.ts';
+import { createFindAccount } from './account.ts';
+import type { AccountReader } from './account.ts';
 import { loadCookieKeys, loadSigningKeys } from './keys.ts';
-import { resolveTenant } from '../signin/home-realm.ts';
-import { errorPageHtml, newReference } from '../signin/error-page.ts';
+import { PAGE_HEADERS, errorPageHtml, newReference } from '../signin/error-page.ts';
+
+/** What the OpenID Provider is built from. */
+export interface ProviderDeps {
+  readonly publicUrl: string;
+  readonly trustProxy: boolean;
+  readonly ephemeral: EphemeralStore;
+  readonly clients: ClientStore;
+  readonly secrets: SecretBox;
+  readonly accounts: AccountReader;
+  /** The tenant an authorization request names (home-realm discovery). */
+  readonly resolveTenant: (params: {
+    readonly tenant?: unknown;
+    readonly login_hint?: unknown;
+  }) => Promise<Tenant | undefined>;
+}
 
 /** Endpoints under the `/oauth` mount; the issuer stays the bare public URL. */
 const ROUTES = {
@@ -42,7 +58,7 @@ const CLAIMS = {
  * Sessions are per browser, not per tenant: a request for tenant B must not be answered from a
  * session opened at tenant A (OIDC Core §3.1.2.3 lets the OP re-authenticate at will).
  */
-function tenantChangedCheck(container: Container): interactionPolicy.Check {
+function tenantChangedCheck(deps: ProviderDeps): interactionPolicy.Check {
   return new interactionPolicy.Check(
     'tenant_changed',
     'the session belongs to another tenant',
@@ -52,8 +68,8 @@ function tenantChangedCheck(container: Container): interactionPolicy.Check {
       const params = ctx.oidc.params ?? {};
       if (params.tenant === undefined && params.login_hint === undefined)
         return interactionPolicy.Check.NO_NEED_TO_PROMPT;
-      const wanted = await resolveTenant(container.storage, params);
-      const current = await tenantOfAccount(container.storage, accountId);
+      const wanted = await deps.resolveTenant(params);
+      const current = await deps.accounts.signIns.tenantOf(accountId);
       return wanted?.id === current?.tenantId
         ? interactionPolicy.Check.NO_NEED_TO_PROMPT
         : interactionPolicy.Check.REQUEST_PROMPT;
@@ -61,9 +77,9 @@ function tenantChangedCheck(container: Container): interactionPolicy.Check {
   );
 }
 
-function policy(container: Container): interactionPolicy.DefaultPolicy {
+function policy(deps: ProviderDeps): interactionPolicy.DefaultPolicy {
   const base = interactionPolicy.base();
-  base.get('login')?.checks.add(tenantChangedCheck(container));
+  base.get('login')?.checks.add(tenantChangedCheck(deps));
   return base;
 }
 
@@ -89,7 +105,7 @@ async function loadExistingGrant(ctx: KoaContextWithOIDC): Promise<Grant | undef
 function renderError(ctx: KoaContextWithOIDC, out: { error?: unknown; error_description?: unknown }): void {
   const reference = newReference();
   ctx.type = 'html';
-  ctx.set('Content-Security-Policy', "default-src 'none'; style-src 'unsafe-inline'");
+  ctx.set(PAGE_HEADERS);
   ctx.body = errorPageHtml({
     title: 'Sign-in could not continue',
     message: typeof out.error_description === 'string' ? out.error_description : 'The request was not valid.',
@@ -97,18 +113,18 @@ function renderError(ctx: KoaContextWithOIDC, out: { error?: unknown; error_desc
   });
 }
 
-async function configuration(container: Container): Promise<Configuration> {
-  const { storage, secrets } = container;
+async function configuration(deps: ProviderDeps): Promise<Configuration> {
+  const { ephemeral, secrets } = deps;
   const [jwks, cookieKeys] = await Promise.all([
-    loadSigningKeys(storage.ephemeral, secrets),
-    loadCookieKeys(storage.ephemeral, secrets),
+    loadSigningKeys(ephemeral, secrets),
+    loadCookieKeys(ephemeral, secrets),
   ]);
   return {
-    adapter: createAdapterFactory(storage.ephemeral, storage.clients, secrets),
+    adapter: createAdapterFactory(ephemeral, deps.clients, secrets),
     clients: [],
     jwks: { keys: jwks },
     cookies: { keys: cookieKeys },
-    findAccount: createFindAccount(storage),
+    findAccount: createFindAccount(deps.accounts),
     claims: CLAIMS,
     scopes: ['openid', 'offline_access', 'email', 'profile', 'groups'],
     // Apps read the claims from the ID token without a userinfo call.
@@ -130,7 +146,7 @@ async function configuration(container: Container): Promise<Configuration> {
     },
     interactions: {
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
-      policy: policy(container),
+      policy: policy(deps),
     },
     loadExistingGrant,
     renderError,
@@ -140,9 +156,24 @@ async function configuration(container: Container): Promise<Configuration> {
 }
 
 /** The product-facing OpenID Provider; its issuer is the public URL (endpoints under /oauth). */
-export async function createProvider(container: Container): Promise<Provider> {
-  const provider = new Provider(container.config.publicUrl, await configuration(container));
+export async function createProvider(deps: ProviderDeps): Promise<Provider> {
+  const provider = new Provider(deps.publicUrl, await configuration(deps));
   // Behind TLS termination the provider must trust X-Forwarded-Proto to build https URLs.
-  provider.proxy = container.config.trustProxy;
+  provider.proxy = deps.trustProxy;
   return provider;
+}
+
+/**
+ * The provider, built on first use (its keys come from the store) and retried on the next call
+ * when building failed.
+ */
+export function lazyProvider(deps: ProviderDeps): () => Promise<Provider> {
+  let ready: Promise<Provider> | undefined;
+  return () => {
+    ready ??= createProvider(deps).catch((err: unknown) => {
+      ready = undefined;
+      throw err;
+    });
+    return ready;
+  };
 }

@@ -7,10 +7,10 @@
  * error in the RFC 7644 §3.12 shape.
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
-import type { Container } from '../container.ts';
-import { createAccountService } from '../directory/accounts.ts';
-import { createTeamService } from '../directory/teams.ts';
 import { byteCount } from '../platform/config.ts';
+import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
+import type { TokenAuthenticator } from '../tenants/tokens.ts';
 import { beginRequest, bearerToken } from '../platform/http/context.ts';
 import type { RequestContext } from '../platform/http/context.ts';
 import { readJsonBody } from '../platform/http/json-body.ts';
@@ -49,15 +49,21 @@ function firstValues(query: string): Record<string, string | undefined> {
   return out;
 }
 
+export interface ScimHandlerDeps {
+  readonly publicUrl: string;
+  readonly bodyLimit: string;
+  readonly log: Logger;
+  readonly metrics: Metrics;
+  readonly tokens: TokenAuthenticator;
+  readonly services: ScimServices;
+}
+
 /** The SCIM request handler; `isScimUrl` decides which requests reach it. */
-export function createScimHandler(container: Container): (req: IncomingMessage, res: ServerResponse) => void {
-  const { config, log, metrics, tokens } = container;
-  const svc: ScimServices = {
-    storage: container.storage,
-    accounts: createAccountService(container.storage, container.sessions),
-    teams: createTeamService(container.storage),
-  };
-  const maxPayloadSize = byteCount(config.bodyLimit);
+export function createScimHandler(
+  deps: ScimHandlerDeps,
+): (req: IncomingMessage, res: ServerResponse) => void {
+  const { log, metrics, tokens, services: svc } = deps;
+  const maxPayloadSize = byteCount(deps.bodyLimit);
   const baseHeaders = securityHeaders();
 
   // One writeHead with every header (nothing set before it): Node's fast path for headers.
@@ -120,7 +126,7 @@ export function createScimHandler(container: Container): (req: IncomingMessage, 
     const scope: ScimScope = {
       tenant,
       audit: { requestId: context.requestId, actor: context.actor },
-      baseUrl: `${config.publicUrl}/scim/v2/${encodeURIComponent(slug)}`,
+      baseUrl: `${deps.publicUrl}/scim/v2/${encodeURIComponent(slug)}`,
     };
     const call: Call = { svc, scope, params, input, maxPayloadSize };
     sendResult(res, context, await route.handle(call));

@@ -1,5 +1,8 @@
 import { randomUUID } from 'node:crypto';
-import type { Response } from 'express';
+import type { NextFunction, Request, Response } from 'express';
+import { publicView } from '../platform/errors.ts';
+import { ctx } from '../platform/http/context.ts';
+import { SignInRejected } from './rejection.ts';
 
 const escapeHtml = (s: string): string =>
   s.replace(
@@ -32,15 +35,48 @@ h1{font-size:1.4rem}.ref{color:#52606d;font-size:.9rem}.button{display:inline-bl
 <p class="ref">Reference: <code>${escapeHtml(page.reference)}</code></p></body></html>`;
 }
 
-/** Renders the branded sign-in error page with its own strict CSP (inline style only). */
+/**
+ * The one CSP of every HTML page the gateway renders (this page, on every sign-in surface and
+ * the OpenID Provider's errors): nothing loads, nothing runs, only the inline style applies.
+ */
+export const PAGE_HEADERS: Readonly<Record<string, string>> = {
+  'Content-Security-Policy':
+    "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+  'Cache-Control': 'no-store',
+};
+
+/** Renders the branded sign-in error page. */
 export function sendErrorPage(res: Response, status: number, page: ErrorPage): void {
-  res
-    .status(status)
-    .set(
-      'Content-Security-Policy',
-      "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; form-action 'none'",
-    )
-    .set('Cache-Control', 'no-store')
-    .type('html')
-    .send(errorPageHtml(page));
+  res.status(status).set(PAGE_HEADERS).type('html').send(errorPageHtml(page));
+}
+
+const TITLES: Readonly<Record<number, string>> = {
+  400: 'Sign-in could not continue',
+  403: 'Sign-in was refused',
+  404: 'Not found',
+  413: 'Sign-in could not continue',
+};
+
+/**
+ * The sign-in surfaces' error renderer: the status comes from the error (a 413 from the form
+ * parser stays a 413); the detail of a 5xx is logged under the reference, never shown.
+ */
+export function renderSignInError(err: unknown, req: Request, res: Response, _next: NextFunction): void {
+  const view = publicView(err);
+  const reference = newReference();
+  const log = ctx(req).log;
+  if (view.status >= 500) log.error({ err, reference }, 'sign-in failed');
+  else log.info({ code: view.code, reason: view.message, reference }, 'sign-in request refused');
+  if (res.headersSent) return void res.end();
+  if (view.status === 503) res.setHeader('Retry-After', '5');
+  sendErrorPage(res, view.status, {
+    title: TITLES[view.status] ?? (view.status >= 500 ? 'Sign-in failed' : 'Sign-in could not continue'),
+    message:
+      view.status >= 500
+        ? 'Something went wrong on our side.'
+        : err instanceof SignInRejected
+          ? err.publicMessage
+          : view.message,
+    reference,
+  });
 }

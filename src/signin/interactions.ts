@@ -2,13 +2,11 @@ import express from 'express';
 import type { Request, Response, Router } from 'express';
 import type Provider from 'oidc-provider';
 import type { Interaction } from 'oidc-provider';
-import type { Container } from '../container.ts';
 import type { Tenant } from '../storage/ports.ts';
 import { ctx } from '../platform/http/context.ts';
-import { auditEvent } from '../audit/events.ts';
-import { resolveTenant } from './home-realm.ts';
-import { consumeResult, saveResult } from './login-state.ts';
 import { newReference, sendErrorPage } from './error-page.ts';
+import { SignInRejected } from './rejection.ts';
+import type { SignIn } from './service.ts';
 
 /** Starts the tenant's upstream sign-in for interaction `uid`; returns where to send the browser. */
 export type StartUpstream = (tenant: Tenant, uid: string) => Promise<string | undefined>;
@@ -18,13 +16,13 @@ export type StartUpstream = (tenant: Tenant, uid: string) => Promise<string | un
  * `error=access_denied` at the app's redirect URI (RFC 6749 §4.1.2.1).
  */
 export async function failInteraction(
-  container: Container,
+  signIn: Pick<SignIn, 'saveResult'>,
   res: Response,
   uid: string,
   message: string,
   reference = newReference(),
 ): Promise<void> {
-  const t = await saveResult(container.storage.ephemeral, {
+  const t = await signIn.saveResult({
     kind: 'error',
     uid,
     reference,
@@ -63,11 +61,11 @@ function cookie(req: Request, name: string): string | undefined {
  * An IdP-initiated sign-in sent the browser to the app, which came back here with a normal
  * authorization request: finish it with the verified login, once, for the same tenant only.
  */
-async function idpInitiatedLogin(container: Container, req: Request, res: Response, tenant: Tenant) {
+async function idpInitiatedLogin(signIn: SignIn, req: Request, res: Response, tenant: Tenant) {
   const t = cookie(req, IDP_INITIATED_COOKIE);
   if (!t) return undefined;
   res.append('Set-Cookie', `${IDP_INITIATED_COOKIE}=; Path=/interaction; Max-Age=0; HttpOnly; SameSite=Lax`);
-  const result = await consumeResult(container.storage.ephemeral, t);
+  const result = await signIn.consumeResult(t);
   return result?.kind === 'login' && result.uid === null && result.tenantId === tenant.id
     ? result
     : undefined;
@@ -96,17 +94,17 @@ async function grantConsent(op: Provider, req: Request, res: Response, details: 
 
 /** The login prompt: the tenant from the request, then its IdP (or an IdP-initiated result). */
 async function loginPrompt(
-  container: Container,
+  signIn: SignIn,
   op: Provider,
   req: Request,
   res: Response,
   details: Interaction,
   start: StartUpstream,
 ): Promise<void> {
-  const tenant = await resolveTenant(container.storage, details.params);
+  const tenant = await signIn.resolveTenant(details.params);
   if (!tenant) {
     await failInteraction(
-      container,
+      signIn,
       res,
       details.uid,
       'No organisation matches this sign-in (tenant or login_hint).',
@@ -114,7 +112,7 @@ async function loginPrompt(
     return;
   }
   ctx(req).tenant = tenant.slug;
-  const landed = await idpInitiatedLogin(container, req, res, tenant);
+  const landed = await idpInitiatedLogin(signIn, req, res, tenant);
   if (landed) {
     const login = { accountId: landed.accountId, amr: [...landed.amr] };
     await op.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
@@ -123,31 +121,27 @@ async function loginPrompt(
   const target = await start(tenant, details.uid);
   if (!target) {
     const reference = newReference();
-    await container.storage.audit.append(
-      auditEvent({ requestId: ctx(req).requestId, actor: null }, tenant.id, 'sso.login_rejected', null, {
-        protocol: 'saml',
-        code: 'no_connection',
-        reason: 'the tenant has no sign-in connection',
-        reference,
-      }),
-    );
-    await failInteraction(
-      container,
-      res,
-      details.uid,
+    const refusal = new SignInRejected(
+      'no_connection',
+      'the tenant has no sign-in connection',
       'Single sign-on is not set up for this organisation.',
-      reference,
     );
+    await signIn.rejected({ requestId: ctx(req).requestId, actor: null }, tenant, 'saml', refusal, reference);
+    await failInteraction(signIn, res, details.uid, refusal.publicMessage, reference);
     return;
   }
   res.redirect(303, target);
 }
 
-export function createInteractionRouter(
-  container: Container,
-  provider: () => Promise<Provider>,
-  start: StartUpstream,
-): Router {
+export interface InteractionDeps {
+  readonly signIn: SignIn;
+  /** The product-facing OpenID Provider (built on first use). */
+  readonly provider: () => Promise<Provider>;
+  readonly startUpstream: StartUpstream;
+}
+
+export function createInteractionRouter(deps: InteractionDeps): Router {
+  const { signIn, provider, startUpstream: start } = deps;
   const router = express.Router();
   const uidOf = (req: Request): string => String(req.params.uid);
 
@@ -163,16 +157,16 @@ export function createInteractionRouter(
       return;
     }
     if (details.uid !== uidOf(req) || details.prompt.name !== 'login') {
-      await failInteraction(container, res, details.uid, 'This sign-in step is not supported.');
+      await failInteraction(signIn, res, details.uid, 'This sign-in step is not supported.');
       return;
     }
-    await loginPrompt(container, op, req, res, details, start);
+    await loginPrompt(signIn, op, req, res, details, start);
   });
 
   router.get('/interaction/:uid/callback', async (req, res) => {
     const op = await provider();
     const t = typeof req.query.token === 'string' ? req.query.token : '';
-    const result = await consumeResult(container.storage.ephemeral, t);
+    const result = await signIn.consumeResult(t);
     // The interaction cookie proves this browser started the sign-in (login CSRF defence).
     const details = await op.interactionDetails(req, res).catch(() => undefined);
     if (!result || !details || result.uid !== uidOf(req) || details.uid !== uidOf(req)) {

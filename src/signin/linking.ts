@@ -1,14 +1,11 @@
-import type { Container } from '../container.ts';
-import type { Account, AccountId, Tenant } from '../storage/ports.ts';
-import { newId } from '../platform/ids.ts';
-import { auditEvent } from '../audit/events.ts';
+import type { Account, AccountStore, Tenant } from '../storage/ports.ts';
 import type { AuditContext } from '../audit/events.ts';
-import type { IdpKind } from '../provider/account.ts';
-import { recordSignIn } from '../provider/account.ts';
-import { ssoSettings } from '../connections/saml/connection.ts';
+import type { AccountDraft, AccountService, SubjectLink } from '../directory/accounts.ts';
+import type { IdpKind, SignInRecords } from '../provider/account.ts';
+import { ssoSettings } from '../tenants/settings.ts';
 import { SignInRejected } from './rejection.ts';
 
-/** A verified sign-in, whatever the protocol (SAML now, the OIDC connection later). */
+/** A verified sign-in, whatever the protocol (SAML, OIDC). */
 export interface LoginProfile {
   readonly idp: IdpKind;
   /** The IdP's entityID / issuer. */
@@ -23,16 +20,33 @@ export interface LoginProfile {
 
 export const subjectKey = (p: LoginProfile): string => `${p.idp}|${p.issuer}|${p.subject}`;
 
+const subjectLink = (p: LoginProfile): SubjectLink => ({
+  key: subjectKey(p),
+  idp: p.idp,
+  issuer: p.issuer,
+  subject: p.subject,
+});
+
+export interface AccountLinkerDeps {
+  /** Reads only: every write goes through the directory. */
+  readonly accounts: Pick<AccountStore, 'findBySubject' | 'getByUserName' | 'getByEmail'>;
+  readonly directory: Pick<AccountService, 'create' | 'link'>;
+  readonly signIns: Pick<SignInRecords, 'record'>;
+}
+
+/** Resolves (or, with `jit`, creates) the account of a verified sign-in and records the link. */
+export type AccountLinker = (context: AuditContext, tenant: Tenant, p: LoginProfile) => Promise<Account>;
+
 /**
- * DESIGN: a SCIM-provisioned person and their first login are one account. Order: the recorded
- * SSO subject, then userName (NameID, then email), then the one account with that email.
+ * A SCIM-provisioned person and their first login are one account. Order: the recorded SSO
+ * subject, then userName (NameID, then email), then the one account with that email
+ * (docs/decisions/0025-account-linking-order.md).
  */
 async function findExisting(
-  container: Container,
+  accounts: AccountLinkerDeps['accounts'],
   tenant: Tenant,
   p: LoginProfile,
 ): Promise<{ account?: Account; linked: boolean }> {
-  const { accounts } = container.storage;
   const bySubject = await accounts.findBySubject(tenant.id, subjectKey(p));
   if (bySubject) return { account: bySubject, linked: true };
   for (const userName of [p.subject, p.email]) {
@@ -46,84 +60,41 @@ async function findExisting(
   return byEmail[0] ? { account: byEmail[0], linked: false } : { linked: false };
 }
 
-function jitAccount(tenant: Tenant, p: LoginProfile): Account {
-  const now = new Date().toISOString();
+function jitDraft(p: LoginProfile): AccountDraft {
   const name = {
     ...(p.givenName ? { givenName: p.givenName } : {}),
     ...(p.familyName ? { familyName: p.familyName } : {}),
   };
   return {
-    tenantId: tenant.id,
-    id: newId() as AccountId,
     userName: p.email ?? p.subject,
     externalId: null,
     active: true,
     displayName: p.displayName ?? null,
     email: p.email ?? null,
     attributes: Object.keys(name).length > 0 ? { name } : {},
-    createdAt: now,
-    updatedAt: now,
-    version: 1,
   };
 }
 
-/** Resolves (or, with `jit`, creates) the account and records the link, in one unit of work. */
-export async function linkAccount(
-  container: Container,
-  context: AuditContext,
-  tenant: Tenant,
-  p: LoginProfile,
-): Promise<Account> {
-  const { account, linked } = await findExisting(container, tenant, p);
-  if (account && !account.active)
-    throw new SignInRejected(
-      'account_inactive',
-      `account ${account.id} is inactive`,
-      'Your account is not active. Ask your administrator.',
-    );
-  if (!account && !ssoSettings(tenant).jit)
-    throw new SignInRejected(
-      'not_provisioned',
-      'no account matches and jit is off',
-      'You do not have an account here yet. Ask your administrator.',
-    );
-  const result = account ?? jitAccount(tenant, p);
-  if (!linked) await recordLink(container, context, tenant, p, result, !account);
-  await recordSignIn(container.storage, result, p.idp);
-  return result;
-}
-
-/** The JIT insert (when `created`) and the link, with their audit events, in one unit of work. */
-async function recordLink(
-  container: Container,
-  context: AuditContext,
-  tenant: Tenant,
-  p: LoginProfile,
-  result: Account,
-  created: boolean,
-): Promise<void> {
-  await container.storage.transaction(async (tx) => {
-    if (created) {
-      await tx.accounts.insert(result);
-      await tx.audit.append(
-        auditEvent(
-          context,
-          tenant.id,
-          'account.provisioned',
-          { type: 'account', id: result.id },
-          { via: 'jit', userName: result.userName },
-        ),
+export function createAccountLinker(deps: AccountLinkerDeps): AccountLinker {
+  return async (context, tenant, p) => {
+    const { account, linked } = await findExisting(deps.accounts, tenant, p);
+    if (account && !account.active)
+      throw new SignInRejected(
+        'account_inactive',
+        `account ${account.id} is inactive`,
+        'Your account is not active. Ask your administrator.',
       );
-    }
-    await tx.accounts.link(tenant.id, subjectKey(p), result.id);
-    await tx.audit.append(
-      auditEvent(
-        context,
-        tenant.id,
-        'account.linked',
-        { type: 'account', id: result.id },
-        { idp: p.idp, issuer: p.issuer, subject: p.subject },
-      ),
-    );
-  });
+    if (!account && !ssoSettings(tenant).jit)
+      throw new SignInRejected(
+        'not_provisioned',
+        'no account matches and jit is off',
+        'You do not have an account here yet. Ask your administrator.',
+      );
+    const scope = { tenantId: tenant.id, audit: context };
+    // Just in time: the directory creates it and records the link in the same unit of work.
+    const result = account ?? (await deps.directory.create(scope, jitDraft(p), 'jit', subjectLink(p)));
+    if (account && !linked) await deps.directory.link(scope, account, subjectLink(p));
+    await deps.signIns.record(result, p.idp);
+    return result;
+  };
 }

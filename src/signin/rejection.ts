@@ -1,17 +1,40 @@
+import { AppError } from '../platform/errors.ts';
+
+/** Why a sign-in was refused: stable (audit events, metrics, docs/sign-in.md). */
+export type RejectionCode =
+  | 'no_connection'
+  | 'unknown_tenant'
+  | 'malformed_response'
+  | 'invalid_response'
+  | 'invalid_signature'
+  | 'weak_algorithm'
+  | 'wrong_audience'
+  | 'wrong_issuer'
+  | 'wrong_destination'
+  | 'wrong_recipient'
+  | 'outside_time_window'
+  | 'idp_refused'
+  | 'unknown_request'
+  | 'unsolicited_response'
+  | 'replayed_assertion'
+  | 'ambiguous_account'
+  | 'account_inactive'
+  | 'not_provisioned';
+
 /**
- * A refused sign-in. `code` is stable (audit events, tests, docs/sign-in.md); `detail` is for the
- * audit trail and logs only; people see `publicMessage` and a reference id.
+ * A refused sign-in (403). `message` is the detail for the audit trail and logs only; people see
+ * `publicMessage` and a reference id.
  */
-export class SignInRejected extends Error {
-  readonly code: string;
+export class SignInRejected extends AppError {
+  readonly status = 403;
+  readonly code: RejectionCode;
   readonly publicMessage: string;
   constructor(
-    code: string,
+    code: RejectionCode,
     detail: string,
     publicMessage = 'Your organisation’s sign-in response could not be accepted.',
   ) {
     super(detail);
-    this.name = 'SignInRejected';
     this.code = code;
     this.publicMessage = publicMessage;
   }

@@ -12,6 +12,7 @@
  *   event) land, or none do.
  */
 
+import type { Actor } from '../platform/actor.ts';
 export type TenantId = string & { readonly __brand: 'TenantId' };
 export type AccountId = string & { readonly __brand: 'AccountId' };
 export type TeamId = string & { readonly __brand: 'TeamId' };
@@ -106,13 +107,13 @@ export interface OAuthClient {
   readonly createdAt: Timestamp;
 }
 
-export type ActorType = 'operator' | 'admin_token' | 'scim_token' | 'user' | 'system';
+export type { ActorType } from '../platform/actor.ts';
 
 export interface AuditEventInput {
   readonly tenantId: TenantId | null;
   /** `noun.past_verb`, e.g. `tenant.created`, `account.provisioned`. */
   readonly type: string;
-  readonly actor: { readonly type: ActorType; readonly id: string | null };
+  readonly actor: Actor;
   readonly target: { readonly type: string; readonly id: string } | null;
   /** What changed (attribute names, old/new values that are not secrets). */
   readonly data: JsonObject;
@@ -339,27 +340,6 @@ export interface Storage extends Stores {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Errors (domain-free; each surface maps them to its protocol)
+// Errors: domain-free, defined beside the port (errors.ts); each surface maps them to its protocol
 
-export class StorageError extends Error {
-  constructor(message: string, options?: ErrorOptions) {
-    super(message, options);
-    this.name = new.target.name;
-  }
-}
-
-export class UniquenessConflict extends StorageError {
-  readonly field: string;
-  constructor(field: string, message = `${field} is already taken`) {
-    super(message);
-    this.field = field;
-  }
-}
-
-export class VersionConflict extends StorageError {
-  constructor(message = 'the record was changed by someone else') {
-    super(message);
-  }
-}
-
-export class NotFoundInStore extends StorageError {}
+export { NotFoundInStore, StorageError, UniquenessConflict, VersionConflict } from './errors.ts';

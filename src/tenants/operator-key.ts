@@ -1,7 +1,7 @@
 import type { Storage } from '../storage/ports.ts';
 import { newSecret } from '../platform/ids.ts';
 import { safeEqual, sha256Hex } from '../platform/secrets.ts';
-import { auditEvent, SYSTEM } from '../audit/events.ts';
+import { auditInput, SYSTEM } from '../audit/events.ts';
 
 const STORED_KEY = 'system:operator-key-sha256';
 
@@ -33,7 +33,9 @@ export async function loadOperatorKeys(
       // Another process racing on the same store may have won: then its key stands.
       const created = await storage.ephemeral.putIfAbsent(STORED_KEY, hash, null);
       if (created) {
-        await storage.audit.append(auditEvent(SYSTEM, null, 'operator.key_generated', null, {}));
+        await storage.audit.append(
+          auditInput(SYSTEM, { type: 'operator.key_generated', tenantId: null, target: null, data: {} }),
+        );
         generated = key;
       } else hash = (await storage.ephemeral.get(STORED_KEY)) ?? hash;
     }

@@ -10,9 +10,10 @@ import type {
 } from '../storage/ports.ts';
 import { UniquenessConflict } from '../storage/ports.ts';
 import { newId } from '../platform/ids.ts';
-import { BadRequest, Conflict, NotFound } from '../platform/errors.ts';
-import { auditEvent } from '../audit/events.ts';
+import { Conflict, NotFound } from '../platform/errors.ts';
+import { parseInput } from '../platform/input.ts';
 import type { AuditContext } from '../audit/events.ts';
+import type { AuditRecorder } from '../audit/record.ts';
 import { TenantSettingsSchema } from './settings.ts';
 import { mintToken } from './tokens.ts';
 
@@ -65,15 +66,6 @@ export const UpdateTenantInput = z
 export type CreateTenant = z.input<typeof CreateTenantInput>;
 export type UpdateTenant = z.input<typeof UpdateTenantInput>;
 
-/** Parses `input` or throws a 400 naming the first bad field. */
-export function parseInput<T extends z.ZodType>(schema: T, input: unknown): z.output<T> {
-  const result = schema.safeParse(input);
-  if (result.success) return result.data;
-  const issue = result.error.issues[0];
-  const where = issue && issue.path.length > 0 ? `${issue.path.map(String).join('.')}: ` : '';
-  throw new BadRequest(`${where}${issue?.message ?? 'invalid input'}`, 'invalid_request');
-}
-
 function conflictOf(err: unknown): never {
   if (err instanceof UniquenessConflict) {
     const what =
@@ -106,7 +98,11 @@ export interface TenantServiceOptions {
   readonly onAccessChange?: () => void;
 }
 
-export function createTenantService(storage: Storage, options: TenantServiceOptions = {}) {
+export function createTenantService(
+  storage: Storage,
+  audit: AuditRecorder,
+  options: TenantServiceOptions = {},
+) {
   const accessChanged = () => options.onAccessChange?.();
 
   async function bySlug(slug: string): Promise<Tenant> {
@@ -134,22 +130,15 @@ export function createTenantService(storage: Storage, options: TenantServiceOpti
         updatedAt: now,
         version: 1,
       };
-      await storage
-        .transaction(async (tx) => {
+      await audit
+        .change(context, async (tx, record) => {
           await tx.tenants.insert(tenant);
-          await tx.audit.append(
-            auditEvent(
-              context,
-              tenant.id,
-              'tenant.created',
-              { type: 'tenant', id: tenant.id },
-              {
-                slug: tenant.slug,
-                name: tenant.name,
-                domains: [...tenant.domains],
-              },
-            ),
-          );
+          record({
+            type: 'tenant.created',
+            tenantId: tenant.id,
+            target: { type: 'tenant', id: tenant.id },
+            data: { slug: tenant.slug, name: tenant.name, domains: [...tenant.domains] },
+          });
         })
         .catch(conflictOf);
       return tenant;
@@ -170,21 +159,15 @@ export function createTenantService(storage: Storage, options: TenantServiceOpti
         updatedAt: new Date().toISOString(),
       };
       const changed = Object.keys(patch);
-      return storage
-        .transaction(async (tx) => {
+      return audit
+        .change(context, async (tx, record) => {
           const saved = await tx.tenants.update(next, current.version);
-          await tx.audit.append(
-            auditEvent(
-              context,
-              current.id,
-              'tenant.updated',
-              { type: 'tenant', id: current.id },
-              {
-                changed,
-                ...(patch.status ? { status: patch.status } : {}),
-              },
-            ),
-          );
+          record({
+            type: 'tenant.updated',
+            tenantId: current.id,
+            target: { type: 'tenant', id: current.id },
+            data: { changed, ...(patch.status ? { status: patch.status } : {}) },
+          });
           return saved;
         })
         .catch(conflictOf)
@@ -193,17 +176,14 @@ export function createTenantService(storage: Storage, options: TenantServiceOpti
 
     async remove(context: AuditContext, slug: string): Promise<void> {
       const tenant = await bySlug(slug);
-      await storage.transaction(async (tx) => {
+      await audit.change(context, async (tx, record) => {
         await tx.tenants.remove(tenant.id);
-        await tx.audit.append(
-          auditEvent(
-            context,
-            tenant.id,
-            'tenant.deleted',
-            { type: 'tenant', id: tenant.id },
-            { slug: tenant.slug },
-          ),
-        );
+        record({
+          type: 'tenant.deleted',
+          tenantId: tenant.id,
+          target: { type: 'tenant', id: tenant.id },
+          data: { slug: tenant.slug },
+        });
       });
       accessChanged();
     },
@@ -225,17 +205,14 @@ export function createTenantService(storage: Storage, options: TenantServiceOpti
         createdAt: new Date().toISOString(),
         lastUsedAt: null,
       };
-      await storage.transaction(async (tx) => {
+      await audit.change(context, async (tx, recordEvent) => {
         await tx.tokens.insert(record);
-        await tx.audit.append(
-          auditEvent(
-            context,
-            tenant.id,
-            'token.created',
-            { type: `${kind}_token`, id: record.id },
-            { label },
-          ),
-        );
+        recordEvent({
+          type: 'token.created',
+          tenantId: tenant.id,
+          target: { type: `${kind}_token`, id: record.id },
+          data: { label },
+        });
       });
       return { view: tokenView(record), token };
     },
@@ -249,11 +226,14 @@ export function createTenantService(storage: Storage, options: TenantServiceOpti
       const tenant = await bySlug(slug);
       const found = (await storage.tokens.list(tenant.id, kind)).some((t) => t.id === id);
       if (!found) throw new NotFound(`no ${kind} token ${id}`, 'token_not_found');
-      await storage.transaction(async (tx) => {
+      await audit.change(context, async (tx, record) => {
         await tx.tokens.remove(tenant.id, id as TokenId);
-        await tx.audit.append(
-          auditEvent(context, tenant.id, 'token.revoked', { type: `${kind}_token`, id }, {}),
-        );
+        record({
+          type: 'token.revoked',
+          tenantId: tenant.id,
+          target: { type: `${kind}_token`, id },
+          data: {},
+        });
       });
       accessChanged();
     },

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import type { Tenant } from '../storage/ports.ts';
 
 /**
  * Tenant settings (`PATCH /admin/tenants/{slug} {settings}`): a closed, validated shape, so a
@@ -43,3 +44,19 @@ export const TenantSettingsSchema = z
   .strict();
 
 export type TenantSettings = z.output<typeof TenantSettingsSchema>;
+
+/** The tenant's settings, with the SSO defaults (jit off, skew 60 s, SHA-1 off: docs/sign-in.md). */
+export function ssoSettings(
+  tenant: Tenant,
+): Required<Pick<TenantSettings, 'jit' | 'allowIdpInitiated' | 'clockSkewSeconds' | 'allowSha1'>> &
+  TenantSettings {
+  const parsed = TenantSettingsSchema.safeParse(tenant.settings);
+  const settings = parsed.success ? parsed.data : {};
+  return {
+    ...settings,
+    jit: settings.jit ?? false,
+    allowIdpInitiated: settings.allowIdpInitiated ?? false,
+    clockSkewSeconds: Math.min(settings.clockSkewSeconds ?? 60, 300),
+    allowSha1: settings.allowSha1 ?? false,
+  };
+}

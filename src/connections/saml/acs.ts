@@ -1,21 +1,28 @@
 import type { Profile } from '@node-saml/node-saml';
-import type { Container } from '../../container.ts';
-import type { Account, Tenant } from '../../storage/ports.ts';
+import type { Account, EphemeralStore, Tenant } from '../../storage/ports.ts';
 import type { AuditContext } from '../../audit/events.ts';
-import { consumePending } from '../../signin/login-state.ts';
 import type { PendingRequest } from '../../signin/login-state.ts';
-import { linkAccount } from '../../signin/linking.ts';
+import type { SignIn } from '../../signin/service.ts';
 import { SignInRejected } from '../../signin/rejection.ts';
-import { samlConnectionOf, spValues, ssoSettings } from './connection.ts';
+import type { RejectionCode } from '../../signin/rejection.ts';
+import { samlConnectionOf, spValues } from './connection.ts';
+import { ssoSettings } from '../../tenants/settings.ts';
 import type { SamlConnection } from './connection.ts';
 import { samlFor } from './sp.ts';
+import type { SpContext } from './sp.ts';
 import { amrOf, checkAssertion, precheckResponse } from './checks.ts';
 import type { AssertionFacts, ResponseFacts } from './checks.ts';
 import { loginProfileOf } from './attributes.ts';
 
 /** What the ACS knows so far; each step adds to it. */
+/** What the ACS steps use: the SP, the replay cache and the shared sign-in steps. */
+export interface AcsDeps extends SpContext {
+  readonly ephemeral: EphemeralStore;
+  readonly signIn: Pick<SignIn, 'consumePending' | 'link'>;
+}
+
 export interface AcsState {
-  readonly container: Container;
+  readonly deps: AcsDeps;
   readonly audit: AuditContext;
   readonly tenant: Tenant;
   readonly samlResponse: string;
@@ -29,7 +36,7 @@ export interface AcsState {
   account?: Account;
 }
 
-const acsUrl = (s: AcsState): string => spValues(s.container, s.tenant.slug).acsUrl;
+const acsUrl = (s: AcsState): string => spValues(s.deps.publicUrl, s.tenant.slug).acsUrl;
 const settings = (s: AcsState) => ssoSettings(s.tenant);
 
 function need<T>(value: T | undefined, step: string): T {
@@ -46,7 +53,7 @@ async function loadPending(s: AcsState): Promise<void> {
       'the tenant has no SAML connection',
       'Single sign-on is not set up for this organisation.',
     );
-  s.pending = s.relayState ? await consumePending(s.container.storage.ephemeral, s.relayState) : undefined;
+  s.pending = s.relayState ? await s.deps.signIn.consumePending(s.relayState) : undefined;
   if (s.pending && s.pending.tenantId !== s.tenant.id)
     throw new SignInRejected('unknown_request', 'RelayState belongs to another tenant');
 }
@@ -62,18 +69,25 @@ async function precheck(s: AcsState): Promise<void> {
   );
 }
 
-function nodeSamlCode(message: string): string {
-  if (/signature|assertion from signed data/i.test(message)) return 'invalid_signature';
-  if (/audience/i.test(message)) return 'wrong_audience';
-  if (/expired|not yet valid|NotBefore|NotOnOrAfter/i.test(message)) return 'outside_time_window';
-  if (/issuer/i.test(message)) return 'wrong_issuer';
-  if (/status/i.test(message)) return 'idp_refused';
-  return 'invalid_response';
+/**
+ * node-saml raises plain `Error`s without codes, so its refusals are told apart by message, in
+ * this one table, each code asserted by test/connections/saml/rejections.test.ts.
+ */
+const NODE_SAML_REFUSALS: readonly (readonly [RegExp, RejectionCode])[] = [
+  [/signature|assertion from signed data/i, 'invalid_signature'],
+  [/audience/i, 'wrong_audience'],
+  [/expired|not yet valid|NotBefore|NotOnOrAfter/i, 'outside_time_window'],
+  [/issuer/i, 'wrong_issuer'],
+  [/status/i, 'idp_refused'],
+];
+
+function nodeSamlCode(message: string): RejectionCode {
+  return NODE_SAML_REFUSALS.find(([pattern]) => pattern.test(message))?.[1] ?? 'invalid_response';
 }
 
 /** node-saml: signature against every tenant cert, audience, issuer, time window with skew. */
 async function verifySignature(s: AcsState): Promise<void> {
-  const saml = samlFor(s.container, s.tenant, need(s.connection, 'verify'));
+  const saml = samlFor(s.deps, s.tenant, need(s.connection, 'verify'));
   try {
     const { profile } = await saml.validatePostResponseAsync({ SAMLResponse: s.samlResponse });
     if (!profile) throw new Error('no assertion in the response');
@@ -123,13 +137,13 @@ async function preventReplay(s: AcsState): Promise<void> {
     Math.ceil(((notOnOrAfter ?? Date.now() + 3_600_000) + skewMs - Date.now()) / 1000),
   );
   const key = `sso:saml-assertion:${s.tenant.id}:${need(s.profile, 'replay').issuer}:${id}`;
-  if (!(await s.container.storage.ephemeral.putIfAbsent(key, '1', ttl)))
+  if (!(await s.deps.ephemeral.putIfAbsent(key, '1', ttl)))
     throw new SignInRejected('replayed_assertion', `assertion ${id} was already used`);
 }
 
 async function link(s: AcsState): Promise<void> {
   const profile = loginProfileOf(need(s.profile, 'link'), settings(s).attributeMapping);
-  s.account = await linkAccount(s.container, s.audit, s.tenant, profile);
+  s.account = await s.deps.signIn.link(s.audit, s.tenant, profile);
 }
 
 /** The assertion consumer, step by step; later steps see only verified data. */

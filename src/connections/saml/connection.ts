@@ -1,8 +1,5 @@
 import { z } from 'zod';
-import type { Container } from '../../container.ts';
 import type { JsonObject, Tenant } from '../../storage/ports.ts';
-import { TenantSettingsSchema } from '../../tenants/settings.ts';
-import type { TenantSettings } from '../../tenants/settings.ts';
 import type { IdpSettings } from './metadata.ts';
 
 /** Per-connection options an admin may set with the metadata (`PUT …/saml {options}`). */
@@ -26,8 +23,8 @@ export interface SamlConnection {
 }
 
 /** The SP's public values, for the admin to paste into the IdP. */
-export function spValues(container: Container, slug: string) {
-  const base = `${container.config.publicUrl}/sso/${encodeURIComponent(slug)}/saml`;
+export function spValues(publicUrl: string, slug: string) {
+  const base = `${publicUrl}/sso/${encodeURIComponent(slug)}/saml`;
   // The metadata URL doubles as our entityID: unique per tenant and resolvable (SAML metadata §4.1).
   return {
     entityId: `${base}/metadata`,
@@ -47,19 +44,3 @@ export function samlConnectionOf(tenant: Tenant): SamlConnection | undefined {
 }
 
 export const connectionJson = (connection: SamlConnection): JsonObject => connection as unknown as JsonObject;
-
-/** The tenant's settings, with the SSO defaults (DESIGN: jit off, skew 60 s, SHA-1 off). */
-export function ssoSettings(
-  tenant: Tenant,
-): Required<Pick<TenantSettings, 'jit' | 'allowIdpInitiated' | 'clockSkewSeconds' | 'allowSha1'>> &
-  TenantSettings {
-  const parsed = TenantSettingsSchema.safeParse(tenant.settings);
-  const settings = parsed.success ? parsed.data : {};
-  return {
-    ...settings,
-    jit: settings.jit ?? false,
-    allowIdpInitiated: settings.allowIdpInitiated ?? false,
-    clockSkewSeconds: Math.min(settings.clockSkewSeconds ?? 60, 300),
-    allowSha1: settings.allowSha1 ?? false,
-  };
-}

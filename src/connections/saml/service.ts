@@ -1,138 +1,86 @@
-import { z } from 'zod';
-import type { Container } from '../../container.ts';
-import type { Tenant } from '../../storage/ports.ts';
-import { BadRequest, NotFound } from '../../platform/errors.ts';
-import { parseInput } from '../../tenants/service.ts';
-import { auditEvent } from '../../audit/events.ts';
+import { randomUUID } from 'node:crypto';
+import type { Account, EphemeralStore, Tenant, TenantStore } from '../../storage/ports.ts';
+import type { SecretBox } from '../../platform/secrets.ts';
 import type { AuditContext } from '../../audit/events.ts';
-import { connectionJson, samlConnectionOf, SamlOptionsSchema, spKeyContext, spValues } from './connection.ts';
-import type { SamlConnection } from './connection.ts';
-import { describeCertificate, parseIdpMetadata } from './metadata.ts';
-import { fetchMetadata } from './fetch-metadata.ts';
-import { selfSignedCertificate } from './x509.ts';
+import type { AuditRecorder } from '../../audit/record.ts';
+import type { PendingRequest } from '../../signin/login-state.ts';
+import type { SignIn } from '../../signin/service.ts';
+import { SignInRejected } from '../../signin/rejection.ts';
+import { deleteSamlConnection, getSamlConnection, putSamlConnection } from './admin.ts';
+import { runAcs } from './acs.ts';
+import type { AcsDeps, AcsState } from './acs.ts';
+import { samlConnectionOf, spValues } from './connection.ts';
+import { samlFor, spMetadataXml } from './sp.ts';
 
-const PutSamlInput = z
-  .object({
-    metadataXml: z
-      .string()
-      .min(1)
-      .max(1024 * 1024)
-      .optional(),
-    metadataUrl: z.string().min(1).max(2048).optional(),
-    options: SamlOptionsSchema.default({ signAuthnRequests: false }),
-  })
-  .strict()
-  .refine(
-    (v) => (v.metadataXml === undefined) !== (v.metadataUrl === undefined),
-    'give exactly one of metadataXml and metadataUrl',
-  );
+export interface SamlServiceDeps {
+  readonly publicUrl: string;
+  readonly allowInsecureIdp: boolean;
+  readonly tenants: Pick<TenantStore, 'getBySlug'>;
+  readonly audit: AuditRecorder;
+  readonly secrets: SecretBox;
+  readonly ephemeral: EphemeralStore;
+  readonly signIn: SignIn;
+}
 
-/** What `GET /admin/tenants/{slug}/saml` shows: the IdP as we read it and our values to paste. */
-export function connectionView(container: Container, tenant: Tenant, c: SamlConnection) {
+/** A posted response, accepted (who signed in, how) or refused; either way the request it answers, if any. */
+export type AcsOutcome =
+  | {
+      readonly kind: 'accepted';
+      readonly account: Account;
+      readonly amr: string[];
+      readonly pending: PendingRequest | undefined;
+    }
+  | {
+      readonly kind: 'rejected';
+      readonly error: SignInRejected;
+      readonly pending: PendingRequest | undefined;
+    };
+
+/**
+ * A tenant's upstream SAML connection: its administration (metadata upload, our SP values) and
+ * the sign-in through it (AuthnRequest, assertion consumer).
+ */
+export function createSamlService(deps: SamlServiceDeps) {
+  const acsDeps: AcsDeps = deps;
   return {
-    idp: {
-      entityId: c.idp.entityId,
-      ssoUrl: c.idp.ssoUrls.redirect ?? null,
-      ssoUrls: c.idp.ssoUrls,
-      sloUrl: c.idp.sloUrl,
-      certificates: c.idp.certificates.map(describeCertificate),
-      nameIdFormats: c.idp.nameIdFormats,
+    put: (context: AuditContext, slug: string, input: { xml: string } | { json: unknown }) =>
+      putSamlConnection(deps, context, slug, input),
+    get: (slug: string) => getSamlConnection(deps, slug),
+    remove: (context: AuditContext, slug: string) => deleteSamlConnection(deps, context, slug),
+
+    /** Our SP metadata for the tenant, or undefined when it has no SAML connection. */
+    metadataXml(tenant: Tenant): string | undefined {
+      const connection = samlConnectionOf(tenant);
+      return connection ? spMetadataXml(deps, tenant, connection) : undefined;
     },
-    options: c.options,
-    source: c.source,
-    sp: { ...spValues(container, tenant.slug), certificate: c.sp.certificate },
-    updatedAt: c.updatedAt,
+
+    /** The AuthnRequest (HTTP-Redirect) URL, remembered under an opaque RelayState; undefined without a connection. */
+    async startLogin(tenant: Tenant, uid: string | null): Promise<string | undefined> {
+      const connection = samlConnectionOf(tenant);
+      if (!connection) return undefined;
+      const requestId = `_${randomUUID()}`;
+      const relayState = await deps.signIn.savePending({ tenantId: tenant.id, requestId, uid });
+      return samlFor(deps, tenant, connection, requestId).getAuthorizeUrlAsync(relayState, undefined, {});
+    },
+
+    /** Verifies a posted response step by step (acs.ts); anything but a refusal is thrown. */
+    async consume(
+      context: AuditContext,
+      tenant: Tenant,
+      form: { readonly samlResponse: string; readonly relayState: string },
+    ): Promise<AcsOutcome> {
+      const state: AcsState = { deps: acsDeps, audit: context, tenant, ...form };
+      try {
+        const { account, amr } = await runAcs(state);
+        return { kind: 'accepted', account, amr, pending: state.pending };
+      } catch (err) {
+        if (err instanceof SignInRejected) return { kind: 'rejected', error: err, pending: state.pending };
+        throw err;
+      }
+    },
+
+    acsUrl: (slug: string) => spValues(deps.publicUrl, slug).acsUrl,
   };
 }
 
-async function bySlug(container: Container, slug: string): Promise<Tenant> {
-  const tenant = await container.storage.tenants.getBySlug(slug);
-  if (!tenant) throw new NotFound(`no tenant ${slug}`, 'tenant_not_found');
-  return tenant;
-}
-
-/** The tenant's SP key: generated with the first connection, kept (sealed) across uploads. */
-function spKey(container: Container, tenant: Tenant): SamlConnection['sp'] {
-  const existing = samlConnectionOf(tenant)?.sp;
-  if (existing) return existing;
-  const { privateKeyPem, certificatePem } = selfSignedCertificate(`trustgate-sp-${tenant.slug}`);
-  return {
-    privateKeySealed: container.secrets.encrypt(privateKeyPem, spKeyContext(tenant)),
-    certificate: certificatePem,
-  };
-}
-
-async function save(
-  container: Container,
-  context: AuditContext,
-  tenant: Tenant,
-  connections: Tenant['connections'],
-  data: Record<string, string>,
-  removed = false,
-) {
-  const next: Tenant = { ...tenant, connections, updatedAt: new Date().toISOString() };
-  return container.storage.transaction(async (tx) => {
-    const saved = await tx.tenants.update(next, tenant.version);
-    await tx.audit.append(
-      auditEvent(
-        context,
-        tenant.id,
-        removed ? 'connection.removed' : 'connection.updated',
-        { type: 'connection', id: `${tenant.id}:saml` },
-        { kind: 'saml', ...data },
-      ),
-    );
-    return saved;
-  });
-}
-
-/** `PUT …/saml` from XML text or JSON `{metadataXml | metadataUrl, options}`. */
-export async function putSamlConnection(
-  container: Container,
-  context: AuditContext,
-  slug: string,
-  input: { xml: string } | { json: unknown },
-) {
-  const tenant = await bySlug(container, slug);
-  const data =
-    'xml' in input
-      ? { metadataXml: input.xml, options: { signAuthnRequests: false } }
-      : parseInput(PutSamlInput, input.json);
-  const url = 'metadataUrl' in data ? data.metadataUrl : undefined;
-  const xml = url ? await fetchMetadata(url, container.config.allowInsecureIdp) : data.metadataXml;
-  if (!xml) throw new BadRequest('no metadata given');
-  const connection: SamlConnection = {
-    idp: parseIdpMetadata(xml),
-    options: data.options,
-    source: url ? { kind: 'url', url } : { kind: 'xml' },
-    sp: spKey(container, tenant),
-    updatedAt: new Date().toISOString(),
-  };
-  const saved = await save(
-    container,
-    context,
-    tenant,
-    { ...tenant.connections, saml: connectionJson(connection) },
-    { entityId: connection.idp.entityId, source: connection.source.kind },
-  );
-  return connectionView(container, saved, connection);
-}
-
-export async function getSamlConnection(container: Container, slug: string) {
-  const tenant = await bySlug(container, slug);
-  const connection = samlConnectionOf(tenant);
-  if (!connection) throw new NotFound(`tenant ${slug} has no SAML connection`, 'connection_not_found');
-  return connectionView(container, tenant, connection);
-}
-
-export async function deleteSamlConnection(
-  container: Container,
-  context: AuditContext,
-  slug: string,
-): Promise<void> {
-  const tenant = await bySlug(container, slug);
-  if (!samlConnectionOf(tenant))
-    throw new NotFound(`tenant ${slug} has no SAML connection`, 'connection_not_found');
-  const { saml: _removed, ...rest } = tenant.connections;
-  await save(container, context, tenant, rest, {}, true);
-}
+export type SamlService = ReturnType<typeof createSamlService>;

@@ -1,8 +1,9 @@
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { SamlConfig } from '@node-saml/node-saml';
-import type { Container } from '../../container.ts';
+import type { SecretBox } from '../../platform/secrets.ts';
 import type { Tenant } from '../../storage/ports.ts';
-import { spKeyContext, spValues, ssoSettings } from './connection.ts';
+import { spKeyContext, spValues } from './connection.ts';
+import { ssoSettings } from '../../tenants/settings.ts';
 import type { SamlConnection } from './connection.ts';
 
 /**
@@ -10,20 +11,21 @@ import type { SamlConnection } from './connection.ts';
  * state). What node-saml does not check is ours (acs.ts, checks.ts): SHA-1, Destination and
  * Recipient, InResponseTo bound to our RelayState, and the assertion replay cache.
  */
-export function samlFor(
-  container: Container,
-  tenant: Tenant,
-  connection: SamlConnection,
-  requestId?: string,
-): SAML {
-  const sp = spValues(container, tenant.slug);
+/** What building a tenant's SP needs: our public URL and the box its key is sealed in. */
+export interface SpContext {
+  readonly publicUrl: string;
+  readonly secrets: SecretBox;
+}
+
+export function samlFor(sp: SpContext, tenant: Tenant, connection: SamlConnection, requestId?: string): SAML {
+  const values = spValues(sp.publicUrl, tenant.slug);
   const settings = ssoSettings(tenant);
-  const spKey = container.secrets.decrypt(connection.sp.privateKeySealed, spKeyContext(tenant));
+  const spKey = sp.secrets.decrypt(connection.sp.privateKeySealed, spKeyContext(tenant));
   const config: SamlConfig = {
-    callbackUrl: sp.acsUrl,
+    callbackUrl: values.acsUrl,
     entryPoint: connection.idp.ssoUrls.redirect ?? '',
-    issuer: sp.entityId,
-    audience: sp.entityId,
+    issuer: values.entityId,
+    audience: values.entityId,
     idpIssuer: connection.idp.entityId,
     // Every signing certificate in the metadata: an IdP rolling its key signs with either.
     idpCert: [...connection.idp.certificates],
@@ -46,8 +48,8 @@ export function samlFor(
 }
 
 /** Our SP metadata, with the tenant's certificate for encryption (and signing when enabled). */
-export function spMetadataXml(container: Container, tenant: Tenant, connection: SamlConnection): string {
-  const saml = samlFor(container, tenant, connection);
+export function spMetadataXml(sp: SpContext, tenant: Tenant, connection: SamlConnection): string {
+  const saml = samlFor(sp, tenant, connection);
   return saml.generateServiceProviderMetadata(
     connection.sp.certificate,
     connection.options.signAuthnRequests ? connection.sp.certificate : null,

@@ -1,5 +1,5 @@
 import { DOMParser } from '@xmldom/xmldom';
-import { BadRequest } from '../../platform/errors.ts';
+import { BadRequest, HttpError } from '../../platform/errors.ts';
 
 export const NS = {
   md: 'urn:oasis:names:tc:SAML:2.0:metadata',
@@ -17,7 +17,12 @@ export interface XmlElement {
   getElementsByTagNameNS(ns: string, name: string): ArrayLike<XmlElement>;
 }
 
-export class XmlError extends Error {}
+/** XML we refuse to read (malformed, or with a DOCTYPE): the caller's input, a 400. */
+export class XmlError extends HttpError {
+  constructor(message: string) {
+    super(400, 'invalid_xml', message);
+  }
+}
 
 /**
  * Parses untrusted XML. A DOCTYPE is refused outright: SAML messages and metadata never need one,

@@ -3,12 +3,9 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import type { NextFunction, Request, Response } from 'express';
 import type { Logger } from '../logger.ts';
 import type { Metrics } from '../metrics.ts';
-import type { ActorType } from '../../storage/ports.ts';
+import type { Actor } from '../actor.ts';
 
-export interface Actor {
-  readonly type: ActorType;
-  readonly id: string | null;
-}
+export type { Actor } from '../actor.ts';
 
 /** Everything a request needs travels with it (no request state on shared objects). */
 export interface RequestContext {

@@ -1,0 +1,45 @@
+import express from 'express';
+import type { Router } from 'express';
+import { notFoundRoute, renderJsonError } from '../platform/http/json-errors.ts';
+import type { OperatorKeys } from '../tenants/operator-key.ts';
+import type { TokenAuthenticator } from '../tenants/tokens.ts';
+import type { TenantService } from '../tenants/service.ts';
+import type { SamlService } from '../connections/saml/service.ts';
+import type { ClientService } from '../provider/clients.ts';
+import { adminAuth, operatorOnly, tenantAccess } from './auth.ts';
+import { createClientsRouter } from './clients.ts';
+import { createSamlAdminRouter } from './saml.ts';
+import { createTenantRouter, createTenantsRouter } from './tenants.ts';
+
+export interface AdminDeps {
+  readonly bodyLimit: string;
+  readonly operatorKeys: OperatorKeys;
+  readonly tokens: TokenAuthenticator;
+  readonly tenants: TenantService;
+  readonly saml: SamlService;
+  readonly clients: ClientService;
+}
+
+/**
+ * `/admin/*`. Authorization is declared once per route group, never per handler: every route
+ * under `/tenants/:slug` sits behind `tenantAccess`, every route under `/clients` behind
+ * `operatorOnly`, so a route added to a group is closed by default (docs/admin-api.md).
+ */
+export function createAdminRouter(deps: AdminDeps): Router {
+  const { bodyLimit } = deps;
+  const admin = express.Router();
+  admin.use(adminAuth(deps.operatorKeys, deps.tokens));
+
+  admin.use('/clients', operatorOnly, createClientsRouter(deps.clients, bodyLimit));
+  admin.use('/tenants', createTenantsRouter(deps.tenants, bodyLimit));
+
+  const tenant = express.Router({ mergeParams: true });
+  tenant.use(tenantAccess);
+  tenant.use('/saml', createSamlAdminRouter(deps.saml, bodyLimit));
+  tenant.use(createTenantRouter(deps.tenants, bodyLimit));
+  admin.use('/tenants/:slug', tenant);
+
+  admin.use(notFoundRoute);
+  admin.use(renderJsonError);
+  return admin;
+}

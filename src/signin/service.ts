@@ -1,0 +1,62 @@
+import type { Account, EphemeralStore, Tenant } from '../storage/ports.ts';
+import type { AuditContext } from '../audit/events.ts';
+import type { AuditRecorder } from '../audit/record.ts';
+import type { IdpKind } from '../provider/account.ts';
+import { activeTenant, resolveTenant } from './home-realm.ts';
+import type { TenantFinder } from './home-realm.ts';
+import { consumePending, consumeResult, savePending, saveResult } from './login-state.ts';
+import type { LoginResult, PendingRequest } from './login-state.ts';
+import type { AccountLinker } from './linking.ts';
+import type { SignInRejected } from './rejection.ts';
+
+export interface SignInDeps {
+  readonly tenants: TenantFinder;
+  readonly ephemeral: EphemeralStore;
+  readonly audit: AuditRecorder;
+  readonly link: AccountLinker;
+}
+
+/**
+ * What every upstream protocol shares on the way in: which tenant, the state that crosses the
+ * trip to the IdP (docs/decisions/0024-relaystate-across-the-cross-site-post.md), the account
+ * linking, and the audit events of each outcome.
+ */
+export function createSignIn(deps: SignInDeps) {
+  const { ephemeral, audit } = deps;
+  return {
+    activeTenant: (slug: string) => activeTenant(deps.tenants, slug),
+    resolveTenant: (params: { readonly tenant?: unknown; readonly login_hint?: unknown }) =>
+      resolveTenant(deps.tenants, params),
+    link: deps.link,
+    savePending: (pending: PendingRequest) => savePending(ephemeral, pending),
+    consumePending: (relayState: string) => consumePending(ephemeral, relayState),
+    saveResult: (result: LoginResult) => saveResult(ephemeral, result),
+    consumeResult: (token: string) => consumeResult(ephemeral, token),
+
+    succeeded(context: AuditContext, tenant: Tenant, account: Account, protocol: IdpKind, amr: string[]) {
+      return audit.event(context, {
+        type: 'sso.login_succeeded',
+        tenantId: tenant.id,
+        target: { type: 'account', id: account.id },
+        data: { protocol, amr },
+      });
+    },
+
+    rejected(
+      context: AuditContext,
+      tenant: Tenant,
+      protocol: IdpKind,
+      err: SignInRejected,
+      reference: string,
+    ) {
+      return audit.event(context, {
+        type: 'sso.login_rejected',
+        tenantId: tenant.id,
+        target: null,
+        data: { protocol, code: err.code, reason: err.message, reference },
+      });
+    },
+  };
+}
+
+export type SignIn = ReturnType<typeof createSignIn>;
