@@ -3,7 +3,7 @@ import type { XmlElement } from './xml.ts';
 import { SignInRejected } from '../../signin/rejection.ts';
 
 /**
- * Checks node-saml leaves to us (TOOLCHAIN.md): it accepts SHA-1 and does not compare
+ * Checks node-saml leaves to us (docs/decisions/0023-saml-validation-strategy.md): it accepts SHA-1 and does not compare
  * Destination or the bearer SubjectConfirmation Recipient with our ACS URL.
  */
 const STRONG =
