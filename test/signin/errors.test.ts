@@ -13,8 +13,8 @@ describe('sign-in error renderer', () => {
 
   const expectPage = (res: request.Response, status: number) => {
     assert.equal(res.status, status, res.text);
-    assert.match(String(res.headers['content-type']), /^text\/html/);
-    assert.match(String(res.headers['content-security-policy']), /default-src 'none'/);
+    assert.match(res.headers['content-type'] ?? '', /^text\/html/);
+    assert.match(res.headers['content-security-policy'] ?? '', /default-src 'none'/);
     assert.match(res.text, /Reference: <code>[0-9A-F]{12}<\/code>/);
     assert.doesNotMatch(res.text, /at .*\.ts:\d+/);
   };
