@@ -24,6 +24,8 @@ import { ScimError, scimErrorView } from './errors.ts';
 const SCIM_PREFIX = '/scim/v2/';
 const SCIM_JSON = 'application/scim+json; charset=utf-8';
 const ACCEPTED_BODIES = ['application/scim+json', 'application/json'] as const;
+/** When the store is unavailable (503): how soon an IdP may retry (RFC 9110 §10.2.3). */
+const RETRY_AFTER_SECONDS = '5';
 
 /** Whether a request URL belongs to the SCIM surface (the prefix matches case-insensitively, as routes did). */
 export function isScimUrl(url: string): boolean {
@@ -92,7 +94,12 @@ export function createScimHandler(
     const view = scimErrorView(err);
     if (Number(view.status) >= 500) context.log.error({ err }, 'SCIM request failed');
     if (res.headersSent) return void res.end();
-    const extra = view.status === '401' ? ['WWW-Authenticate', 'Bearer realm="scim"'] : [];
+    const extra =
+      view.status === '401'
+        ? ['WWW-Authenticate', 'Bearer realm="scim"']
+        : view.status === '503'
+          ? ['Retry-After', RETRY_AFTER_SECONDS]
+          : [];
     send(res, context, Number(view.status), JSON.stringify(view), extra);
   };
 
