@@ -7,11 +7,9 @@ import { randomBytes } from 'node:crypto';
 import type { AuditContext } from '../../../src/audit/events.ts';
 import { ACS_STEPS, runAcs } from '../../../src/connections/saml/acs.ts';
 import type { AcsDeps, AcsState } from '../../../src/connections/saml/acs.ts';
-import { connectionJson } from '../../../src/connections/saml/connection.ts';
+import { connectionJson, spKeyContext } from '../../../src/connections/saml/connection.ts';
 import type { SamlConnection } from '../../../src/connections/saml/connection.ts';
 import { parseIdpMetadata } from '../../../src/connections/saml/metadata.ts';
-import { selfSignedCertificate } from '../../../src/connections/saml/x509.ts';
-import { spKeyContext } from '../../../src/connections/saml/connection.ts';
 import { createSecretBox } from '../../../src/platform/secrets.ts';
 import type { LoginProfile } from '../../../src/signin/linking.ts';
 import type { PendingRequest } from '../../../src/signin/login-state.ts';
@@ -42,13 +40,13 @@ describe('SAML ACS steps (fake deps, real signed responses)', function () {
   this.timeout(10000);
   let idpKeys: KeyPair;
   let idp: ReturnType<typeof samlIdp>;
-  let connection: SamlConnection;
+  let idpSettings: SamlConnection['idp'];
   const secrets = createSecretBox(randomBytes(32));
-  const spKey = selfSignedCertificate('trustgate-sp-acme');
 
   before(() => {
     idpKeys = opensslKeyPair();
     idp = samlIdp(idpKeys);
+    idpSettings = parseIdpMetadata(idp.getMetadata());
   });
 
   let storage: FakeStorage;
@@ -60,14 +58,13 @@ describe('SAML ACS steps (fake deps, real signed responses)', function () {
 
   const tenantWith = (overrides: Partial<Tenant> = {}): Tenant => {
     const base = makeTenant({ slug: 'acme', ...overrides });
-    connection = {
-      idp: parseIdpMetadata(idp.getMetadata()),
+    const connection: SamlConnection = {
+      idp: idpSettings,
       options: { signAuthnRequests: false },
       source: { kind: 'xml' },
-      sp: {
-        privateKeySealed: secrets.encrypt(spKey.privateKeyPem, spKeyContext(base)),
-        certificate: spKey.certificatePem,
-      },
+      // The SP key only decrypts assertions and none here is encrypted: the IdP's pair stands in
+      // (one RSA key generation fewer).
+      sp: { privateKeySealed: secrets.encrypt(idpKeys.key, spKeyContext(base)), certificate: idpKeys.cert },
       updatedAt: new Date().toISOString(),
     };
     return { ...base, connections: { saml: connectionJson(connection) }, ...overrides };
