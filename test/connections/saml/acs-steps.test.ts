@@ -20,13 +20,13 @@ import { makeAccount, makeTenant } from '../../storage/contract/helpers.ts';
 import { createFakeStorage } from '../../support/fake-storage.ts';
 import type { FakeStorage } from '../../support/fake-storage.ts';
 import { IDP_ENTITY, opensslKeyPair, samlIdp } from '../../signin/support.ts';
-import type { Harness, KeyPair } from '../../signin/support.ts';
+import type { KeyPair } from '../../signin/support.ts';
 import { samlResponse } from './saml-response.ts';
 import type { ResponseValues } from './saml-response.ts';
 
 // samlResponse addresses tenant `acme` under `base`; it reads nothing else of the harness.
 const PUBLIC_URL = 'https://gw.test';
-const AT_BASE = { base: PUBLIC_URL } as Harness;
+const AT_BASE = { base: PUBLIC_URL };
 const CONTEXT: AuditContext = { requestId: 'req-acs', actor: null };
 const REQUEST_ID = '_request-1';
 
