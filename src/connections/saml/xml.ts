@@ -50,6 +50,8 @@ export const elements = (parent: XmlElement, ns: string, name: string): XmlEleme
 
 /** Admin input: XML errors are 400s naming the problem. */
 export function parseUpload(text: string): XmlElement {
+  // The text was decoded leniently (express.text): U+FFFD stands where bytes were not UTF-8.
+  if (text.includes('\uFFFD')) throw new BadRequest('the metadata is not valid UTF-8', 'invalid_metadata');
   try {
     return parseXml(text);
   } catch (err) {
