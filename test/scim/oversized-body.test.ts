@@ -106,7 +106,7 @@ describe('SCIM: an oversized body gets its 413 before the connection closes', fu
     const answer = readUntil(socket, /"status":"413"/, 10_000);
     const started = Date.now();
     assert.equal(await writeBody(socket, 1024 * MiB, false), 'closed', 'the server closed the connection');
-    assert.ok(Date.now() - started < 15_000);
+    assert.ok(Date.now() - started < 25_000, 'cut off within the linger bound');
     assert.match(await answer, /^HTTP\/1\.1 413 /);
   });
 
