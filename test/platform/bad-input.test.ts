@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
 import type { Response } from 'supertest';
-import { APP_REDIRECT, insertAccount, samlIdp, startHarness } from '../signin/support.ts';
+import { APP_REDIRECT, IDP_ENTITY, insertAccount, samlIdp, startHarness } from '../signin/support.ts';
 import type { Harness } from '../signin/support.ts';
 import { postAcs, startLogin } from '../signin/flow.ts';
 import { GROUP, PATCH_OP, USER } from '../scim/helpers.ts';
@@ -90,6 +90,10 @@ const acsRaw = (h: Harness, form: string) =>
     .post('/sso/acme/saml/acs')
     .set('Content-Type', 'application/x-www-form-urlencoded')
     .send(form);
+
+/** A samlp:Response addressed to acme's ACS by its IdP, around `inner`. */
+const shell = (h: Harness, inner: string) =>
+  `<samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:protocol" xmlns:saml="urn:oasis:names:tc:SAML:2.0:assertion" ID="_r" Version="2.0" IssueInstant="2026-01-01T00:00:00Z" Destination="${h.base}/sso/acme/saml/acs"><saml:Issuer>${IDP_ENTITY}</saml:Issuer><samlp:Status><samlp:StatusCode Value="urn:oasis:names:tc:SAML:2.0:status:Success"/></samlp:Status>${inner}</samlp:Response>`;
 
 const b64 = (text: string | Buffer) => encodeURIComponent(Buffer.from(text).toString('base64'));
 
@@ -364,6 +368,34 @@ const CASES: Case[] = [
   },
   {
     surface: 'signin',
+    name: 'an EncryptedAssertion that does not decrypt (past our prechecks, into node-saml)',
+    send: (h) =>
+      acsRaw(
+        h,
+        `SAMLResponse=${b64(
+          shell(
+            h,
+            '<saml:EncryptedAssertion><xenc:EncryptedData xmlns:xenc="http://www.w3.org/2001/04/xmlenc#"><xenc:CipherData><xenc:CipherValue>AAAA</xenc:CipherValue></xenc:CipherData></xenc:EncryptedData></saml:EncryptedAssertion>',
+          ),
+        )}`,
+      ),
+  },
+  {
+    surface: 'signin',
+    name: 'a Signature that is garbage (past our prechecks, into node-saml)',
+    send: (h) =>
+      acsRaw(
+        h,
+        `SAMLResponse=${b64(
+          shell(
+            h,
+            `<saml:Assertion ID="_a" Version="2.0" IssueInstant="2026-01-01T00:00:00Z"><saml:Issuer>${IDP_ENTITY}</saml:Issuer><ds:Signature xmlns:ds="http://www.w3.org/2000/09/xmldsig#"><ds:SignedInfo><ds:Reference URI="#_a"/></ds:SignedInfo><ds:SignatureValue>!!</ds:SignatureValue></ds:Signature></saml:Assertion>`,
+          ),
+        )}`,
+      ),
+  },
+  {
+    surface: 'signin',
     name: 'a JSON body',
     send: (h) => request(h.base).post('/sso/acme/saml/acs').send({ SAMLResponse: 'x' }),
   },
@@ -510,10 +542,15 @@ describe('the bad input corpus: a 4xx in protocol shape, in bounded time, nothin
       assert.equal((await request(h.base).get('/healthz')).status, 200, 'the process is up');
     });
 
-  it('the SAML rejections were audited, and a genuine flow still starts', async () => {
+  it('the SAML rejections were audited with their reasons, and a genuine flow still starts', async () => {
     const tenant = await h.t.container.storage.tenants.getBySlug('acme');
     const events = await h.t.container.storage.audit.list(tenant!.id, null, 1000);
     const rejected = events.filter((e) => e.type === 'sso.login_rejected');
+    // Each reason names the problem with the input, not a crash of the code reading it.
+    for (const e of rejected) {
+      const reason = typeof e.data.reason === 'string' ? e.data.reason : JSON.stringify(e.data.reason);
+      assert.doesNotMatch(reason, /Cannot read|undefined|TypeError|is not a function/, reason);
+    }
     assert.ok(
       rejected.length >= CASES.filter((c) => c.surface === 'signin').length,
       `${rejected.length} sso.login_rejected`,

@@ -30,6 +30,8 @@ export class XmlError extends HttpError {
  */
 export function parseXml(text: string): XmlElement {
   if (/<!DOCTYPE/i.test(text)) throw new XmlError('XML with a DOCTYPE is not accepted');
+  // xmldom 0.8 throws a TypeError on empty input instead of reporting it.
+  if (text.trim() === '') throw new XmlError('not well-formed XML: empty document');
   const problems: string[] = [];
   const doc = new DOMParser({
     errorHandler: {
