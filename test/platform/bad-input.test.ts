@@ -562,9 +562,7 @@ describe('the bad input corpus: a 4xx in protocol shape, in bounded time, nothin
     assert.deepEqual(await state(), snapshot);
   });
 
-  // The sign-in error handler (src/signin/router.ts) turns the form parser's 413 into a 500; it is
-  // being fixed on main.
-  it.skip('sign-in: a 5 MB SAMLResponse is a 413 error page (needs src/signin/router.ts to map HTTP errors)', async () => {
+  it('sign-in: a 5 MB SAMLResponse is a 413 error page', async () => {
     const res = await postAcs(request.agent(h.base), 'A'.repeat(5 * 1024 * 1024));
     assert.equal(res.status, 413);
     assert.match(res.headers['content-type'] ?? '', /text\/html/);
