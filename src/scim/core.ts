@@ -25,8 +25,6 @@ export interface ScimInput {
 export interface ScimResult {
   readonly status: number;
   readonly body?: JsonObject;
-  /** The body already as JSON text (sent instead of `body`, which is then absent). */
-  readonly json?: string;
   readonly etag?: string;
   readonly location?: string;
 }

@@ -88,17 +88,8 @@ export function createScimHandler(
     const extra: string[] = [];
     if (result.etag) extra.push('ETag', result.etag);
     if (result.location && result.status === 201) extra.push('Location', result.location);
-    const empty =
-      (result.body === undefined && result.json === undefined) ||
-      result.status === 204 ||
-      result.status === 304;
-    send(
-      res,
-      context,
-      result.status,
-      empty ? undefined : (result.json ?? JSON.stringify(result.body)),
-      extra,
-    );
+    const empty = result.body === undefined || result.status === 204 || result.status === 304;
+    send(res, context, result.status, empty ? undefined : JSON.stringify(result.body), extra);
   };
 
   const sendError = (res: ServerResponse, context: RequestContext, err: unknown) => {

@@ -1,4 +1,4 @@
-import type { Account, AccountId, JsonObject, Team, TeamId } from '../storage/ports.ts';
+import type { Account, AccountId, JsonObject, Team } from '../storage/ports.ts';
 import { checkIfMatch, directoryScope, etagOf, notModified, withRetry } from './core.ts';
 import type { ScimInput, ScimResult, ScimScope, ScimServices } from './core.ts';
 import { notFound, ScimError } from './errors.ts';
@@ -9,7 +9,6 @@ import { applyAttributeOps, parsePatchBody, refuseNotUnderstood } from './patch.
 import { FULL, parseProjection, project, wants } from './projection.ts';
 import type { Projection } from './projection.ts';
 import { USER_RESOURCE } from './schema.ts';
-import { scimUserJson } from './user-json.ts';
 import { accountDraft, changedAttributes, mutableView, toScimUser } from './user-resource.ts';
 
 async function load(svc: ScimServices, scope: ScimScope, id: string): Promise<Account> {
@@ -35,13 +34,9 @@ async function render(
   status: number,
   projection = FULL,
 ): Promise<ScimResult> {
-  const groups = (await groupsOf(svc, scope, [account.id], projection)).get(account.id) ?? [];
-  const etag = etagOf(account.version);
-  const location = `${scope.baseUrl}/Users/${account.id}`;
-  if (projection === FULL)
-    return { status, json: scimUserJson(account, groups, scope.baseUrl), etag, location };
-  const body = project(toScimUser(account, groups, scope.baseUrl), projection);
-  return { status, body, etag, location };
+  const groups = await groupsOf(svc, scope, [account.id], projection);
+  const body = project(toScimUser(account, groups.get(account.id) ?? [], scope.baseUrl), projection);
+  return { status, body, etag: etagOf(account.version), location: `${scope.baseUrl}/Users/${account.id}` };
 }
 
 export async function getUser(
@@ -59,24 +54,8 @@ export async function getUser(
 /** GET /Users and POST /Users/.search; the store filters, sorts and pages (never a scan in JS). */
 export async function listUsers(svc: ScimServices, scope: ScimScope, input: ListInput): Promise<ScimResult> {
   const params = parseListParams(USER_RESOURCE, input);
-  if (params.projection === FULL) return fullUserList(svc, scope, params);
   const { total, resources } = await userPage(svc, scope, params);
   return { status: 200, body: listBody(total, params.startIndex, resources) };
-}
-
-/** A list without projection (Okta's import pages): the JSON is written directly (user-json.ts). */
-async function fullUserList(svc: ScimServices, scope: ScimScope, params: ListParams): Promise<ScimResult> {
-  const page = await svc.storage.accounts.list(scope.tenant.id, params.query);
-  const groups = await groupsOf(
-    svc,
-    scope,
-    page.items.map((a) => a.id),
-    FULL,
-  );
-  const cache = new Map<TeamId, string>();
-  const resources = page.items.map((a) => scimUserJson(a, groups.get(a.id) ?? [], scope.baseUrl, cache));
-  const head = `{"schemas":["${LIST_RESPONSE}"],"totalResults":${page.total},"startIndex":${params.startIndex},"itemsPerPage":${resources.length}`;
-  return { status: 200, json: `${head},"Resources":[${resources.join(',')}]}` };
 }
 
 /** One page of Users as SCIM resources, with the total the filter matches. */

@@ -3,7 +3,7 @@ import type { Param, Sql, Values } from './connection.ts';
 import { translated } from './errors.ts';
 import type { FilterTarget } from './filter-sql.ts';
 import { listRecords } from './listing.ts';
-import { int, lower, storedJsonObject, text, textOrNull } from './rows.ts';
+import { int, jsonObject, lower, text, textOrNull } from './rows.ts';
 import { afterMissedUpdate, idList } from './shared.ts';
 
 /** Record fields with their own column; every other path goes into `attributes`. */
@@ -36,7 +36,7 @@ export function toAccount(tenantId: TenantId, row: Values): Account {
     active: int(row, 3) === 1,
     displayName: textOrNull(row, 4),
     email: textOrNull(row, 5),
-    attributes: storedJsonObject(row, 6),
+    attributes: jsonObject(row, 6),
     createdAt: text(row, 7),
     updatedAt: text(row, 8),
     version: int(row, 9),

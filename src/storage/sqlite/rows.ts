@@ -1,6 +1,5 @@
 import type { JsonObject } from '../ports.ts';
 import { StorageError } from '../ports.ts';
-import { rememberJson } from '../stored-json.ts';
 import type { SQLOutputValue } from 'node:sqlite';
 import type { Row, Values } from './connection.ts';
 
@@ -37,11 +36,6 @@ export function jsonObject(row: Cells, column: string | number): JsonObject {
     throw new StorageError(`column ${column} is not a JSON object`);
   }
   return parsed as JsonObject;
-}
-
-/** `jsonObject`, remembering the text it was parsed from (see stored-json.ts). */
-export function storedJsonObject(row: Cells, column: string | number): JsonObject {
-  return rememberJson(jsonObject(row, column), text(row, column));
 }
 
 export function lower(value: string): string;
