@@ -30,6 +30,15 @@ export class ScimError extends AppError {
   }
 }
 
+/** A SCIM path that exists, with a method it does not take: 405 with `Allow` (RFC 9110 §15.5.6). */
+export class MethodNotAllowed extends ScimError {
+  readonly allow: readonly string[];
+  constructor(method: string, path: string, allow: readonly string[]) {
+    super(405, undefined, `${method} is not supported on ${path} (allowed: ${allow.join(', ')})`);
+    this.allow = allow;
+  }
+}
+
 export const badRequest = (scimType: ScimType, detail: string) => new ScimError(400, scimType, detail);
 export const notFound = (detail: string) => new ScimError(404, undefined, detail);
 
