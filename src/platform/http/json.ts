@@ -8,19 +8,8 @@ function refuseProto(key: string, value: unknown): unknown {
   return value;
 }
 
-const REPLACEMENT = '\uFFFD';
-
-/**
- * The reviver of the admin JSON bodies (express.json): `__proto__` refused as above, and so is
- * U+FFFD. body-parser decodes leniently, turning every ill-formed UTF-8 sequence into U+FFFD
- * before JSON.parse sees the text; the replacement character has no place in admin input, so
- * finding one is how a body that was not UTF-8 (RFC 8259 §8.1) is refused instead of stored.
- */
-export function refuseProtoKeys(key: string, value: unknown): unknown {
-  if (key.includes(REPLACEMENT) || (typeof value === 'string' && value.includes(REPLACEMENT)))
-    throw new SyntaxError('the body is not valid UTF-8');
-  return refuseProto(key, value);
-}
+/** The reviver of the admin JSON bodies (express.json): `__proto__` refused as above. */
+export const refuseProtoKeys = refuseProto;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -29,6 +18,15 @@ const utf8 = new TextDecoder('utf-8', { fatal: true });
  * sequence instead of replacing it with U+FFFD (which would store something nobody sent).
  */
 export const decodeUtf8 = (bytes: Uint8Array): string => utf8.decode(bytes);
+
+/**
+ * body-parser's `verify` hook for bodies that must be UTF-8: body-parser itself decodes
+ * leniently (every ill-formed sequence becomes U+FFFD), so the raw bytes are checked first and a
+ * body that is not UTF-8 is refused (400, see `publicView`) instead of stored altered.
+ */
+export function requireUtf8(_req: unknown, _res: unknown, bytes: Uint8Array): void {
+  decodeUtf8(bytes);
+}
 
 /**
  * `JSON.parse` with `__proto__` refused. A reviver makes V8 take its slow path for every value,
