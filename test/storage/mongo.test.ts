@@ -51,6 +51,8 @@ const REASON = {
   elemMatchPath:
     'FerretDB 1.24 $elemMatch on a dotted path into a subdocument (attributes.emails) matches nothing',
   elemMatchOperators: 'FerretDB 1.24 $elemMatch does not implement $and / $nor inside',
+  atomicity:
+    'FerretDB 1.24 findAndModify is not atomic: concurrent findOneAndDelete calls can all return the document',
   expressions: 'FerretDB 1.24 aggregation has no $cond / $eq expressions (typed sort keys in $addFields)',
 } as const;
 
@@ -76,6 +78,7 @@ const GAPS: readonly Gap[] = [
     'an update given the previous record keeps every index right, changed or not',
     'keeps displayName unique per tenant, case-insensitively',
   ]),
+  ...gap(ferretdb, REASON.atomicity, ['hands a value out once, even to concurrent consumers']),
   ...gap(ferretdb, REASON.lookahead, ['accounts: userName ew']),
   ...gap(ferretdb, REASON.elemMatchPath, [
     'accounts: emails[type eq work], case-exact',
