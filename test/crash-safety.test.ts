@@ -188,6 +188,15 @@ describe('crash safety: SIGKILL in the middle of a provisioning burst', function
       }
       while (pending >= 32) await new Promise((done) => setTimeout(done, 1));
     }
+    // Top up to 32 outstanding creates and kill in the same tick: the kill lands mid-burst.
+    while (pending < 32) {
+      const userName = `last${sent++}@crash.example`;
+      record(
+        scim('POST', '/Users', { schemas: [USER], userName }).then((res) => {
+          if (res.status === 201) ackedUsers.set(res.body.id as string, userName);
+        }),
+      );
+    }
     const exited = new Promise((resolve) => child?.once('exit', resolve));
     child.kill('SIGKILL');
     await exited;

@@ -8,6 +8,9 @@
  *   the `tx` stores pass its session to every operation. Transactions need a replica set (or a
  *   sharded cluster), which start-up checks. On a transient error (a write conflict, a failover)
  *   the driver runs `fn` again, so `fn` must not have effects outside the `tx` stores.
+ * - Only a test server that lacks transactions (or TTL indexes) is opened with
+ *   `trustgateWithout=transactions` (`,ttlIndexes`) in the URI (server-options.ts): units of work
+ *   are then plain writes, and start-up warns loudly.
  * - Concurrent transactions run concurrently (snapshot isolation; conflicting writes make one of
  *   them retry), unlike SQLite's single writer.
  * - Query building is pure (filter.ts, sort.ts, documents.ts) so that the mingo cross-check runs
@@ -29,6 +32,7 @@ import { createModels, prepare } from './schemas.ts';
 import { createTeamStore } from './teams.ts';
 import { createTenantStore } from './tenants.ts';
 import { createTokenStore } from './tokens.ts';
+import { serverOptions, weakenedWarning } from './server-options.ts';
 
 export interface MongoStorageOptions {
   /** Overrides the database named in the URI (tests use a fresh one per run). */
@@ -56,10 +60,10 @@ function createStores(models: Models, session: ClientSession | null): Stores {
  * Why a server cannot serve Trustgate, from its `hello` reply, or null when it can: transactions
  * need a replica set member (`setName`) or a mongos (`msg: 'isdbgrid'`), and writes a primary.
  */
-export function serverProblem(hello: Readonly<Record<string, unknown>>): string | null {
+export function serverProblem(hello: Readonly<Record<string, unknown>>, transactions = true): string | null {
   const replicaSet = typeof hello['setName'] === 'string';
   const mongos = hello['msg'] === 'isdbgrid';
-  if (!replicaSet && !mongos) {
+  if (transactions && !replicaSet && !mongos) {
     return (
       'MongoDB is a standalone server, but Trustgate needs a replica set (or a sharded cluster) for transactions: ' +
       'start one with docker/compose.yaml, or run mongod with --replSet and rs.initiate()'
@@ -72,16 +76,20 @@ export function serverProblem(hello: Readonly<Record<string, unknown>>): string 
 }
 
 /** Fails start-up on a standalone server, where every `transaction()` would fail later. */
-async function requireReplicaSet(connection: Connection): Promise<void> {
+async function requireReplicaSet(connection: Connection, transactions: boolean): Promise<void> {
   const db = connection.db;
   if (!db) throw new StorageError('MongoDB connection has no database');
-  const problem = serverProblem(await db.admin().command({ hello: 1 }));
+  const problem = serverProblem(await db.admin().command({ hello: 1 }), transactions);
   if (problem !== null) throw new StorageError(problem);
 }
 
 /** Connects, checks for a replica set, creates collections and indexes, and returns the stores. */
 export async function createMongoStorage(uri: string, options: MongoStorageOptions = {}): Promise<Storage> {
-  const connection = mongoose.createConnection(uri, {
+  const server = serverOptions(uri);
+  const transactions = !server.without.has('transactions');
+  const warning = weakenedWarning(server.without);
+  if (warning !== null) process.emitWarning(warning, { code: 'TRUSTGATE_MONGO_WEAKENED' });
+  const connection = mongoose.createConnection(server.uri, {
     autoIndex: false,
     autoCreate: false,
     // Fail fast when disconnected instead of queueing operations (readiness stays honest).
@@ -93,27 +101,28 @@ export async function createMongoStorage(uri: string, options: MongoStorageOptio
   });
   try {
     await connection.asPromise();
-    await requireReplicaSet(connection);
+    await requireReplicaSet(connection, transactions);
     const models = createModels(connection);
-    await prepare(models);
-    return storageOn(connection, models);
+    await prepare(models, { ttlIndexes: !server.without.has('ttlIndexes') });
+    return storageOn(connection, models, transactions);
   } catch (err) {
     await connection.close().catch(() => undefined);
     throw err;
   }
 }
 
-function storageOn(connection: Connection, models: Models): Storage {
-  return guardUnavailable(storeOn(connection, models), unreachable);
+function storageOn(connection: Connection, models: Models, transactions: boolean): Storage {
+  return guardUnavailable(storeOn(connection, models, transactions), unreachable);
 }
 
-function storeOn(connection: Connection, models: Models): Storage {
+function storeOn(connection: Connection, models: Models, transactions: boolean): Storage {
   return {
     driver: 'mongo',
     ...createStores(models, null),
     ephemeral: createEphemeralStore(models),
-    transaction: (fn) =>
-      connection.transaction((session) => fn(createStores(models, session)), TRANSACTION_OPTIONS),
+    transaction: transactions
+      ? (fn) => connection.transaction((session) => fn(createStores(models, session)), TRANSACTION_OPTIONS)
+      : (fn) => fn(createStores(models, null)),
     ping: async () => {
       // Checked first: the driver would otherwise reconnect a closed client to answer.
       const db = connection.db;

@@ -1,5 +1,5 @@
 import mongoose from 'mongoose';
-import type { Connection, Model } from 'mongoose';
+import type { Connection, Model, mongo } from 'mongoose';
 
 const { Schema } = mongoose;
 const { Mixed } = Schema.Types;
@@ -165,9 +165,18 @@ export function createModels(connection: Connection): Models {
  * indexes. `createIndexes` only adds what is missing, so instances starting side by side in a
  * rolling deploy never drop each other's indexes (`syncIndexes` would).
  */
-export async function prepare(models: Models): Promise<void> {
+export async function prepare(models: Models, options: { readonly ttlIndexes: boolean }): Promise<void> {
   for (const model of Object.values(models) as Model<unknown>[]) {
     await model.createCollection();
-    await model.createIndexes();
+    if (options.ttlIndexes) {
+      await model.createIndexes();
+      continue;
+    }
+    // A test server without TTL indexes (server-options.ts): every other index still.
+    const kept = model.schema
+      .indexes()
+      .filter(([, indexOptions]) => indexOptions['expireAfterSeconds'] === undefined)
+      .map(([key, indexOptions]) => ({ ...indexOptions, key }) as mongo.IndexDescription);
+    if (kept.length > 0) await model.collection.createIndexes(kept);
   }
 }
