@@ -31,6 +31,8 @@ import { createSignIn } from './signin/service.ts';
 import type { SignIn } from './signin/service.ts';
 import { createSamlService } from './connections/saml/service.ts';
 import type { SamlService } from './connections/saml/service.ts';
+import { createOidcService } from './connections/oidc/service.ts';
+import type { OidcService } from './connections/oidc/service.ts';
 
 export interface Container {
   readonly config: Config;
@@ -48,6 +50,7 @@ export interface Container {
   readonly sessions: SessionRevoker;
   readonly signIn: SignIn;
   readonly saml: SamlService;
+  readonly oidc: OidcService;
   readonly clients: ClientService;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
@@ -110,6 +113,14 @@ export async function buildContainer(
         audit,
         secrets,
         ephemeral: storage.ephemeral,
+        signIn,
+      }),
+      oidc: createOidcService({
+        publicUrl,
+        allowInsecureIdp,
+        tenants: storage.tenants,
+        audit,
+        secrets,
         signIn,
       }),
       clients: createClientService({ clients: storage.clients, audit, secrets }),

@@ -13,7 +13,7 @@ interface AuditData {
   'tenant.deleted': { slug: string };
   'token.created': { label: string | null };
   'token.revoked': Empty;
-  'connection.updated': { kind: ConnectionKind; entityId: string; source: 'xml' | 'url' };
+  'connection.updated': { kind: ConnectionKind; entityId: string; source: 'xml' | 'url' | 'discovery' };
   'connection.removed': { kind: ConnectionKind };
   'client.created': { name: string; public: boolean };
   'client.deleted': Empty;
