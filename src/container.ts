@@ -93,6 +93,10 @@ export async function buildContainer(
       link: createAccountLinker({ accounts: storage.accounts, directory: accounts, signIns }),
     });
     const { publicUrl, allowInsecureIdp, trustProxy } = config;
+    if (allowInsecureIdp)
+      log.warn(
+        'allowInsecureIdp is on: http and internal IdP addresses are accepted (development and tests only)',
+      );
     return {
       config,
       log,

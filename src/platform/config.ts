@@ -187,5 +187,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'co
     const raw = env[name];
     if (raw !== undefined) merged[key] = envValue(key, raw);
   }
+  // http and internal IdP addresses are for development and tests: in production only an explicit
+  // TRUSTGATE_ALLOW_INSECURE_IDP in the environment turns them on, never a config file.
+  if (
+    env.NODE_ENV === 'production' &&
+    merged.allowInsecureIdp === true &&
+    env.TRUSTGATE_ALLOW_INSECURE_IDP === undefined
+  )
+    throw new ConfigError(
+      'invalid configuration:\n  allowInsecureIdp (TRUSTGATE_ALLOW_INSECURE_IDP): refused from a config file when NODE_ENV=production; set the variable explicitly if you really mean it',
+    );
   return parseConfig(merged);
 }

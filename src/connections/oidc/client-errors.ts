@@ -24,8 +24,11 @@ export const isClientError = (err: unknown): boolean =>
 
 /** The claim a failed JWT claim comparison names (`iss`, `aud`, `nonce`, `azp`…), if any. */
 export function failedClaim(err: unknown): string | undefined {
-  const cause = (err as { cause?: unknown } | undefined)?.cause;
-  if (cause && typeof cause === 'object' && typeof (cause as { claim?: unknown }).claim === 'string')
-    return (cause as { claim: string }).claim;
+  // openid-client wraps oauth4webapi's error, whose own `cause` names the claim.
+  for (let e: unknown = err, depth = 0; e && typeof e === 'object' && depth < 4; depth += 1) {
+    const claim: unknown = (e as { claim?: unknown }).claim;
+    if (typeof claim === 'string') return claim;
+    e = (e as { cause?: unknown }).cause;
+  }
   return undefined;
 }

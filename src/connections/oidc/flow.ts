@@ -101,6 +101,12 @@ export function rejectionOf(err: unknown, step: string): SignInRejected {
     case 'OAUTH_UNSUPPORTED_OPERATION':
       return new SignInRejected(/alg/i.test(detail) ? 'weak_algorithm' : 'invalid_id_token', message);
     case 'OAUTH_INVALID_RESPONSE':
+      // An ID token whose header names an algorithm the IdP does not sign with (`none` included).
+      if (/"alg"/.test(detail)) return new SignInRejected('weak_algorithm', message);
+      return new SignInRejected(
+        /id_token|JWT/i.test(detail) ? 'invalid_id_token' : 'code_exchange_failed',
+        message,
+      );
     case 'OAUTH_RESPONSE_IS_NOT_CONFORM':
     case 'OAUTH_RESPONSE_IS_NOT_JSON':
     case 'OAUTH_PARSE_ERROR':

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createRemoteJWKSet, jwtVerify } from 'jose';
-import { startHarness } from '../../signin/support.ts';
+import request from 'supertest';
+import { APP_REDIRECT, pathOf, startHarness } from '../../signin/support.ts';
 import type { Harness } from '../../signin/support.ts';
 import { startCompanyIdp } from './idp.ts';
 import type { CompanyIdp } from './idp.ts';
@@ -13,7 +14,7 @@ describe('OIDC connection end to end: app → /oauth/authorize?login_hint → co
   before(async () => {
     h = await startHarness();
     idp = await startCompanyIdp({
-      redirectUris: [`${h.base}/sso/globex/oidc/callback`],
+      redirectUris: [`${h.base}/sso/globex/oidc/callback`, `${h.base}/sso/acme/oidc/callback`],
       people: [
         { sub: 'idp-ann', email: 'ann@globex.com', given_name: 'Ann', family_name: 'Lee', name: 'Ann Lee' },
         { sub: 'idp-bob', email: 'bob@globex.com', given_name: 'Bob', family_name: 'Ray', name: 'Bob Ray' },
@@ -82,5 +83,41 @@ describe('OIDC connection end to end: app → /oauth/authorize?login_hint → co
     );
     assert.equal(second.landed.status, 303, `${second.landed.text} ${await lastRejection(h, 'globex')}`);
     assert.equal(second.token?.status, 200);
+  });
+
+  it('uses the tenant’s defaultConnection when it has both SAML and OIDC', async () => {
+    const put = await h
+      .admin()
+      .put('/admin/tenants/acme/oidc')
+      .set('Authorization', h.t.operator)
+      .send({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+    assert.equal(put.status, 200, put.text);
+    const target = async () => {
+      const agent = request.agent(h.base);
+      const authorize = await agent.get('/oauth/authorize').query({
+        client_id: h.client.clientId,
+        redirect_uri: APP_REDIRECT,
+        response_type: 'code',
+        scope: 'openid',
+        login_hint: 'alice@acme.com',
+        code_challenge: 'x'.repeat(43),
+        code_challenge_method: 'S256',
+      });
+      return (await agent.get(pathOf(authorize.headers.location))).headers.location ?? '';
+    };
+    assert.ok((await target()).startsWith('https://idp.test/sso'), 'SAML when unset');
+    const patch = await h
+      .admin()
+      .patch('/admin/tenants/acme')
+      .set('Authorization', h.t.operator)
+      .send({ settings: { defaultConnection: 'oidc' } });
+    assert.equal(patch.status, 200, patch.text);
+    assert.ok((await target()).startsWith(`${idp.issuer}/`), 'OIDC when chosen');
+    const bad = await h
+      .admin()
+      .patch('/admin/tenants/acme')
+      .set('Authorization', h.t.operator)
+      .send({ settings: { defaultConnection: 'ldap' } });
+    assert.equal(bad.status, 400);
   });
 });

@@ -74,8 +74,13 @@ export async function finishOidcLogin(h: Harness, flow: OidcStarted, callback = 
 
 /** The code of the last `sso.login_rejected` event of a tenant. */
 export async function lastRejection(h: Harness, slug: string): Promise<string | undefined> {
+  return (await lastRejectionEvent(h, slug))?.code;
+}
+
+/** The data (`code`, `reason`, `reference`) of the last `sso.login_rejected` event of a tenant. */
+export async function lastRejectionEvent(h: Harness, slug: string) {
   const tenant = await h.t.container.storage.tenants.getBySlug(slug);
   const events = await h.t.container.storage.audit.list(tenant!.id, null, 500);
   const rejected = events.filter((e) => e.type === 'sso.login_rejected');
-  return rejected.at(-1)?.data.code as string | undefined;
+  return rejected.at(-1)?.data as { code: string; reason: string; reference: string } | undefined;
 }

@@ -187,6 +187,8 @@ export interface ForgingIdp {
   readonly clientSecret: string;
   /** How the next ID tokens are made; `none: true` sends an unsigned token (`alg: none`). */
   forge(f: Forgery | undefined, options?: { none?: boolean; foreignKey?: boolean }): void;
+  /** The issuer its discovery document names (default: its own). */
+  claimIssuer(issuer: string | undefined): void;
   close(): Promise<void>;
 }
 
@@ -203,6 +205,7 @@ export async function startForgingIdp(person: Person): Promise<ForgingIdp> {
   let forgery: Forgery | undefined;
   let mode: { none?: boolean; foreignKey?: boolean } = {};
   let issuer = '';
+  let claimedIssuer: string | undefined;
 
   async function idToken(nonce: string): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
@@ -233,7 +236,7 @@ export async function startForgingIdp(person: Person): Promise<ForgingIdp> {
     const url = new URL(req.url ?? '/', issuer);
     if (url.pathname === '/.well-known/openid-configuration')
       return json(res, 200, {
-        issuer,
+        issuer: claimedIssuer ?? issuer,
         authorization_endpoint: `${issuer}/authorize`,
         token_endpoint: `${issuer}/token`,
         jwks_uri: `${issuer}/jwks`,
@@ -277,6 +280,9 @@ export async function startForgingIdp(person: Person): Promise<ForgingIdp> {
     },
     clientId,
     clientSecret,
+    claimIssuer(claimed) {
+      claimedIssuer = claimed;
+    },
     forge(f, options = {}) {
       forgery = f;
       mode = options;
