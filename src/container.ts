@@ -33,6 +33,8 @@ import { createSamlService } from './connections/saml/service.ts';
 import type { SamlService } from './connections/saml/service.ts';
 import { createOidcService } from './connections/oidc/service.ts';
 import type { OidcService } from './connections/oidc/service.ts';
+import { createLifecycle } from './connections/lifecycle/scheduler.ts';
+import type { Lifecycle } from './connections/lifecycle/scheduler.ts';
 
 export interface Container {
   readonly config: Config;
@@ -51,6 +53,8 @@ export interface Container {
   readonly signIn: SignIn;
   readonly saml: SamlService;
   readonly oidc: OidcService;
+  /** SAML metadata refresh and certificate expiry on a schedule (started by server.ts). */
+  readonly lifecycle: Lifecycle;
   readonly clients: ClientService;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
@@ -93,6 +97,16 @@ export async function buildContainer(
       link: createAccountLinker({ accounts: storage.accounts, directory: accounts, signIns }),
     });
     const { publicUrl, allowInsecureIdp, trustProxy } = config;
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    const lifecycle = createLifecycle({
+      allowInsecureIdp,
+      audit,
+      ephemeral: storage.ephemeral,
+      metrics,
+      tenants: storage.tenants,
+      log,
+      intervalMs: config.metadataRefreshSeconds * 1000,
+    });
     if (allowInsecureIdp)
       log.warn(
         'allowInsecureIdp is on: http and internal IdP addresses are accepted (development and tests only)',
@@ -100,7 +114,7 @@ export async function buildContainer(
     return {
       config,
       log,
-      metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? true }),
+      metrics,
       storage,
       secrets,
       audit,
@@ -142,8 +156,12 @@ export async function buildContainer(
         },
         resolveTenant: signIn.resolveTenant,
       }),
+      lifecycle,
       generatedAdminKey: generated,
-      close: () => storage.close(),
+      close: async () => {
+        lifecycle.stop();
+        await storage.close();
+      },
     };
   } catch (err) {
     await storage.close();

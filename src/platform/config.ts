@@ -72,6 +72,14 @@ const ConfigSchema = z.object({
     .boolean()
     .default(false)
     .describe('Development and tests only: allow http and loopback/private IdP and metadata URLs.'),
+  metadataRefreshSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(43200)
+    .describe(
+      'How often SAML metadata from a metadataUrl is fetched again and IdP certificates are checked for expiry (seconds, default 12 h; 0 turns it off).',
+    ),
   allowPrivateWebhooks: z
     .boolean()
     .default(false)
@@ -105,6 +113,7 @@ export const ENV_KEYS = {
   TRUSTGATE_TRUST_PROXY: 'trustProxy',
   TRUSTGATE_ALLOW_INSECURE_IDP: 'allowInsecureIdp',
   TRUSTGATE_ALLOW_PRIVATE_WEBHOOKS: 'allowPrivateWebhooks',
+  TRUSTGATE_METADATA_REFRESH_SECONDS: 'metadataRefreshSeconds',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 const BOOLEAN_KEYS = new Set<string>(['trustProxy', 'allowInsecureIdp', 'allowPrivateWebhooks']);
