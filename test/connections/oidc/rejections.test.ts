@@ -138,6 +138,16 @@ describe('OIDC connection: every refusal has its own code, audit event and error
     await refused('globex', landed, 'account_inactive');
   });
 
+  it('refuses an error answer from the IdP (access_denied) and finishes the app’s request', async () => {
+    const flow = await globexLogin('ann@globex.com');
+    const url = new URL(flow.callback);
+    url.searchParams.delete('code');
+    url.searchParams.set('error', 'access_denied');
+    const { landed } = await finishOidcLogin(h, flow, url.href);
+    await refused('globex', landed, 'idp_refused');
+    assert.match(landed.text, /Back to the application/);
+  });
+
   it('refuses an ID token from another issuer', async () => {
     forger.forge((claims) => {
       claims.iss = 'http://127.0.0.1:1';
