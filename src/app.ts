@@ -10,6 +10,8 @@ import { createScimHandler, isScimUrl } from './scim/http.ts';
 import { createProviderRouter } from './provider/router.ts';
 import { createSignInRouter } from './signin/router.ts';
 import { createSamlRouter } from './connections/saml/router.ts';
+import { createOidcRouter } from './connections/oidc/router.ts';
+import { chooseConnection } from './signin/connection-choice.ts';
 
 /** The gateway's request listener, for `http.createServer` (and supertest). */
 export type App = (req: IncomingMessage, res: ServerResponse) => void;
@@ -40,8 +42,16 @@ export function createApp(c: Container): App {
     createSignInRouter({
       signIn: c.signIn,
       provider: c.provider,
-      startUpstream: (tenant, uid) => c.saml.startLogin(tenant, uid),
-      connections: { saml: createSamlRouter({ publicUrl, bodyLimit, saml: c.saml, signIn: c.signIn }) },
+      // Home-realm discovery picks the tenant; the tenant's connection (or its default) picks the IdP.
+      startUpstream: async (tenant, uid, loginHint) => {
+        const kind = chooseConnection(tenant);
+        if (kind === 'oidc') return c.oidc.startLogin(tenant, uid, loginHint);
+        return kind === 'saml' ? c.saml.startLogin(tenant, uid) : undefined;
+      },
+      connections: {
+        saml: createSamlRouter({ publicUrl, bodyLimit, saml: c.saml, signIn: c.signIn }),
+        oidc: createOidcRouter({ publicUrl, oidc: c.oidc, signIn: c.signIn }),
+      },
     }),
   );
   app.use(
@@ -52,6 +62,7 @@ export function createApp(c: Container): App {
       tokens: c.tokens,
       tenants: c.tenants,
       saml: c.saml,
+      oidc: c.oidc,
       clients: c.clients,
     }),
   );

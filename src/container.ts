@@ -31,6 +31,10 @@ import { createSignIn } from './signin/service.ts';
 import type { SignIn } from './signin/service.ts';
 import { createSamlService } from './connections/saml/service.ts';
 import type { SamlService } from './connections/saml/service.ts';
+import { createOidcService } from './connections/oidc/service.ts';
+import type { OidcService } from './connections/oidc/service.ts';
+import { createLifecycle } from './connections/lifecycle/scheduler.ts';
+import type { Lifecycle } from './connections/lifecycle/scheduler.ts';
 
 export interface Container {
   readonly config: Config;
@@ -48,6 +52,9 @@ export interface Container {
   readonly sessions: SessionRevoker;
   readonly signIn: SignIn;
   readonly saml: SamlService;
+  readonly oidc: OidcService;
+  /** SAML metadata refresh and certificate expiry on a schedule (started by server.ts). */
+  readonly lifecycle: Lifecycle;
   readonly clients: ClientService;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
@@ -90,10 +97,24 @@ export async function buildContainer(
       link: createAccountLinker({ accounts: storage.accounts, directory: accounts, signIns }),
     });
     const { publicUrl, allowInsecureIdp, trustProxy } = config;
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    const lifecycle = createLifecycle({
+      allowInsecureIdp,
+      audit,
+      ephemeral: storage.ephemeral,
+      metrics,
+      tenants: storage.tenants,
+      log,
+      intervalMs: config.metadataRefreshSeconds * 1000,
+    });
+    if (allowInsecureIdp)
+      log.warn(
+        'allowInsecureIdp is on: http and internal IdP addresses are accepted (development and tests only)',
+      );
     return {
       config,
       log,
-      metrics: createMetrics({ defaultMetrics: options.defaultMetrics ?? true }),
+      metrics,
       storage,
       secrets,
       audit,
@@ -112,6 +133,14 @@ export async function buildContainer(
         ephemeral: storage.ephemeral,
         signIn,
       }),
+      oidc: createOidcService({
+        publicUrl,
+        allowInsecureIdp,
+        tenants: storage.tenants,
+        audit,
+        secrets,
+        signIn,
+      }),
       clients: createClientService({ clients: storage.clients, audit, secrets }),
       provider: lazyProvider({
         publicUrl,
@@ -127,8 +156,12 @@ export async function buildContainer(
         },
         resolveTenant: signIn.resolveTenant,
       }),
+      lifecycle,
       generatedAdminKey: generated,
-      close: () => storage.close(),
+      close: async () => {
+        lifecycle.stop();
+        await storage.close();
+      },
     };
   } catch (err) {
     await storage.close();

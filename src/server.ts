@@ -79,6 +79,7 @@ async function main(): Promise<void> {
     log.fatal({ err }, 'cannot listen');
     process.exit(1);
   });
+  container.lifecycle.start();
   drainOnSignals(server, container, log);
 }
 

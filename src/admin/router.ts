@@ -5,10 +5,12 @@ import type { OperatorKeys } from '../tenants/operator-key.ts';
 import type { TokenAuthenticator } from '../tenants/tokens.ts';
 import type { TenantService } from '../tenants/service.ts';
 import type { SamlService } from '../connections/saml/service.ts';
+import type { OidcService } from '../connections/oidc/service.ts';
 import type { ClientService } from '../provider/clients.ts';
 import { adminAuth, operatorOnly, tenantAccess } from './auth.ts';
 import { createClientsRouter } from './clients.ts';
 import { createSamlAdminRouter } from './saml.ts';
+import { createOidcAdminRouter } from './oidc.ts';
 import { createTenantRouter, createTenantsRouter } from './tenants.ts';
 
 export interface AdminDeps {
@@ -17,6 +19,7 @@ export interface AdminDeps {
   readonly tokens: TokenAuthenticator;
   readonly tenants: TenantService;
   readonly saml: SamlService;
+  readonly oidc: OidcService;
   readonly clients: ClientService;
 }
 
@@ -36,6 +39,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
   const tenant = express.Router({ mergeParams: true });
   tenant.use(tenantAccess);
   tenant.use('/saml', createSamlAdminRouter(deps.saml, bodyLimit));
+  tenant.use('/oidc', createOidcAdminRouter(deps.oidc, bodyLimit));
   tenant.use(createTenantRouter(deps.tenants, bodyLimit));
   admin.use('/tenants/:slug', tenant);
 

@@ -13,8 +13,16 @@ interface AuditData {
   'tenant.deleted': { slug: string };
   'token.created': { label: string | null };
   'token.revoked': Empty;
-  'connection.updated': { kind: ConnectionKind; entityId: string; source: 'xml' | 'url' };
+  'connection.updated': { kind: ConnectionKind; entityId: string; source: 'xml' | 'url' | 'discovery' };
   'connection.removed': { kind: ConnectionKind };
+  'connection.refresh_failed': { kind: 'saml'; url: string; reason: string };
+  'connection.certificate_expiring': {
+    kind: 'saml';
+    fingerprint256: string;
+    notAfter: string;
+    daysLeft: number;
+    threshold: number;
+  };
   'client.created': { name: string; public: boolean };
   'client.deleted': Empty;
   'account.provisioned': { via: 'scim' | 'jit'; userName: string; attributes: string[] };

@@ -72,6 +72,14 @@ const ConfigSchema = z.object({
     .boolean()
     .default(false)
     .describe('Development and tests only: allow http and loopback/private IdP and metadata URLs.'),
+  metadataRefreshSeconds: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .default(43200)
+    .describe(
+      'How often SAML metadata from a metadataUrl is fetched again and IdP certificates are checked for expiry (seconds, default 12 h; 0 turns it off).',
+    ),
   allowPrivateWebhooks: z
     .boolean()
     .default(false)
@@ -105,6 +113,7 @@ export const ENV_KEYS = {
   TRUSTGATE_TRUST_PROXY: 'trustProxy',
   TRUSTGATE_ALLOW_INSECURE_IDP: 'allowInsecureIdp',
   TRUSTGATE_ALLOW_PRIVATE_WEBHOOKS: 'allowPrivateWebhooks',
+  TRUSTGATE_METADATA_REFRESH_SECONDS: 'metadataRefreshSeconds',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 const BOOLEAN_KEYS = new Set<string>(['trustProxy', 'allowInsecureIdp', 'allowPrivateWebhooks']);
@@ -187,5 +196,15 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, configDir = 'co
     const raw = env[name];
     if (raw !== undefined) merged[key] = envValue(key, raw);
   }
+  // http and internal IdP addresses are for development and tests: in production only an explicit
+  // TRUSTGATE_ALLOW_INSECURE_IDP in the environment turns them on, never a config file.
+  if (
+    env.NODE_ENV === 'production' &&
+    merged.allowInsecureIdp === true &&
+    env.TRUSTGATE_ALLOW_INSECURE_IDP === undefined
+  )
+    throw new ConfigError(
+      'invalid configuration:\n  allowInsecureIdp (TRUSTGATE_ALLOW_INSECURE_IDP): refused from a config file when NODE_ENV=production; set the variable explicitly if you really mean it',
+    );
   return parseConfig(merged);
 }

@@ -30,6 +30,8 @@ export type DomainErrorCode =
   | 'invalid_members'
   | 'invalid_metadata'
   | 'metadata_url_refused'
+  | 'issuer_refused'
+  | 'oidc_discovery_failed'
   | 'invalid_xml';
 
 /** Codes of failures that are ours, never the caller's (always shown as `server_error`). */

@@ -1,9 +1,11 @@
-import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export interface Metrics {
   readonly registry: Registry;
   /** Counts one answered request and its latency. */
   observeRequest(method: string, route: string, status: string, seconds: number): void;
+  /** Days until a tenant's soonest IdP signing certificate expires; null forgets the tenant. */
+  setCertificateExpiry(tenant: string, days: number | null): void;
 }
 
 /** Label sets seen (methods × route templates × statuses); past this many, the memo starts over. */
@@ -27,10 +29,20 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
     buckets: [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5],
     registers: [registry],
   });
+  const certificateDays = new Gauge({
+    name: 'trustgate_idp_certificate_expiry_days',
+    help: "Days until the tenant's soonest-expiring IdP signing certificate expires (negative: expired)",
+    labelNames: ['tenant'] as const,
+    registers: [registry],
+  });
   // prom-client hashes the label set on every call; its bound children hash once.
   const children = new Map<string, { inc(): void; observe(seconds: number): void }>();
   return {
     registry,
+    setCertificateExpiry(tenant, days) {
+      if (days === null) certificateDays.remove({ tenant });
+      else certificateDays.set({ tenant }, days);
+    },
     observeRequest(method, route, status, seconds) {
       const key = `${method} ${status} ${route}`;
       let child = children.get(key);

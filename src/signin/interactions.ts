@@ -8,8 +8,11 @@ import { newReference, sendErrorPage } from './error-page.ts';
 import { SignInRejected } from './rejection.ts';
 import type { SignIn } from './service.ts';
 
-/** Starts the tenant's upstream sign-in for interaction `uid`; returns where to send the browser. */
-export type StartUpstream = (tenant: Tenant, uid: string) => Promise<string | undefined>;
+/**
+ * Starts the tenant's upstream sign-in for interaction `uid` (forwarding the app's `login_hint`,
+ * OIDC Core §3.1.2.1); returns where to send the browser, or undefined without a connection.
+ */
+export type StartUpstream = (tenant: Tenant, uid: string, loginHint?: string) => Promise<string | undefined>;
 
 /**
  * Shows the error page; the "back to the application" link finishes the interaction with
@@ -118,7 +121,8 @@ async function loginPrompt(
     await op.interactionFinished(req, res, { login }, { mergeWithLastSubmission: false });
     return;
   }
-  const target = await start(tenant, details.uid);
+  const hint = typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined;
+  const target = await start(tenant, details.uid, hint);
   if (!target) {
     const reference = newReference();
     const refusal = new SignInRejected(

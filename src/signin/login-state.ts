@@ -17,6 +17,8 @@ export interface PendingRequest {
   readonly requestId: string;
   /** The provider's interaction, or null when the sign-in did not start at a product app. */
   readonly uid: string | null;
+  /** OIDC connections: the PKCE verifier (RFC 7636 §4.1) and the nonce (OIDC Core §3.1.2.1) of the request. */
+  readonly oidc?: { readonly codeVerifier: string; readonly nonce: string };
 }
 
 export type LoginResult =

@@ -19,7 +19,17 @@ export type RejectionCode =
   | 'replayed_assertion'
   | 'ambiguous_account'
   | 'account_inactive'
-  | 'not_provisioned';
+  | 'not_provisioned'
+  // OpenID Connect connections (src/connections/oidc/)
+  | 'invalid_state'
+  | 'wrong_nonce'
+  | 'invalid_id_token'
+  | 'code_exchange_failed'
+  | 'idp_unreachable'
+  | 'wrong_idp_tenant'
+  | 'wrong_hosted_domain'
+  | 'email_domain_not_allowed'
+  | 'email_unverified';
 
 /**
  * A refused sign-in (403). `message` is the detail for the audit trail and logs only; people see

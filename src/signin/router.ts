@@ -6,10 +6,10 @@ import type { InteractionDeps } from './interactions.ts';
 
 /**
  * The sign-in surfaces: the provider's interactions (`/interaction/:uid…`) and each upstream
- * connection's routes (`/sso/{slug}/saml/*` now), with one error renderer for all of them.
+ * connection's routes (`/sso/{slug}/saml/*`, `/sso/{slug}/oidc/*`), with one error renderer for all of them.
  */
 export function createSignInRouter(
-  deps: InteractionDeps & { readonly connections: Readonly<Record<'saml', Router>> },
+  deps: InteractionDeps & { readonly connections: Readonly<Record<'saml' | 'oidc', Router>> },
 ): Router {
   const router = express.Router();
   router.use(createInteractionRouter(deps));

@@ -40,6 +40,10 @@ export const TenantSettingsSchema = z
       .strict()
       .optional()
       .describe('SAML attribute names to read (defaults cover Okta, Entra ID and Google).'),
+    defaultConnection: z
+      .enum(['saml', 'oidc'])
+      .optional()
+      .describe('The connection a sign-in uses when the tenant has both SAML and OIDC (default saml).'),
   })
   .strict();
 

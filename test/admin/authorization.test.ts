@@ -34,6 +34,7 @@ function adminRoutes(t: TestApp): RouteEntry[] {
     tokens: c.tokens,
     tenants: c.tenants,
     saml: c.saml,
+    oidc: c.oidc,
     clients: c.clients,
   });
   return routesOf(router, '/admin');
@@ -67,6 +68,7 @@ describe('admin authorization is declared per route group', () => {
       'GET /admin/tenants/:slug',
       'DELETE /admin/tenants/:slug/scim-tokens/:id',
       'PUT /admin/tenants/:slug/saml',
+      'PUT /admin/tenants/:slug/oidc',
       'GET /admin/tenants/:slug/audit',
       'POST /admin/clients',
     ])

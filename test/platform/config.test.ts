@@ -1,5 +1,7 @@
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError, describeConfig, loadConfig, parseConfig } from '../../src/platform/config.ts';
 
 describe('config', () => {
@@ -75,5 +77,28 @@ describe('config', () => {
     const doc = readFileSync('docs/configuration.md', 'utf8');
     for (const { env } of describeConfig())
       assert.ok(doc.includes(`\`${env}\``), `${env} missing from docs/configuration.md`);
+  });
+
+  it('refuses allowInsecureIdp from a config file in production, unless the variable sets it explicitly', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'trustgate-config-'));
+    try {
+      writeFileSync(join(dir, 'production.json'), JSON.stringify({ allowInsecureIdp: true }));
+      assert.throws(
+        () => loadConfig({ NODE_ENV: 'production' }, dir),
+        (err: unknown) => err instanceof ConfigError && /TRUSTGATE_ALLOW_INSECURE_IDP/.test(err.message),
+      );
+      assert.equal(
+        loadConfig({ NODE_ENV: 'production', TRUSTGATE_ALLOW_INSECURE_IDP: '1' }, dir).allowInsecureIdp,
+        true,
+      );
+      assert.equal(
+        loadConfig({ NODE_ENV: 'production' }, 'config').allowInsecureIdp,
+        false,
+        'off by default',
+      );
+      assert.equal(loadConfig({ NODE_ENV: 'test' }, 'config').allowInsecureIdp, true, 'config/test.json');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

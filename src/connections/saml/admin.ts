@@ -7,7 +7,7 @@ import type { AuditChange, AuditContext } from '../../audit/events.ts';
 import type { AuditRecorder } from '../../audit/record.ts';
 import { connectionJson, samlConnectionOf, SamlOptionsSchema, spKeyContext, spValues } from './connection.ts';
 import type { SamlConnection } from './connection.ts';
-import { describeCertificate, parseIdpMetadata } from './metadata.ts';
+import { daysUntil, describeCertificate, parseIdpMetadata } from './metadata.ts';
 import { fetchMetadata } from './fetch-metadata.ts';
 import { selfSignedCertificate } from './x509.ts';
 
@@ -44,7 +44,10 @@ export function connectionView(publicUrl: string, tenant: Tenant, c: SamlConnect
       ssoUrl: c.idp.ssoUrls.redirect ?? null,
       ssoUrls: c.idp.ssoUrls,
       sloUrl: c.idp.sloUrl,
-      certificates: c.idp.certificates.map(describeCertificate),
+      certificates: c.idp.certificates.map((pem) => {
+        const cert = describeCertificate(pem);
+        return { ...cert, daysToExpiry: daysUntil(cert.notAfter) };
+      }),
       nameIdFormats: c.idp.nameIdFormats,
     },
     options: c.options,

@@ -49,7 +49,7 @@ const refuse = (message: string): BadRequest => new BadRequest(message, 'metadat
  * Resolves every address and refuses the host if any is blocked; the connection then uses the
  * checked address (no second lookup, so DNS rebinding cannot swap it).
  */
-function guardedLookup(allowPrivate: boolean): LookupFunction {
+export function guardedLookup(allowPrivate: boolean): LookupFunction {
   return (hostname, _options, callback) => {
     lookup(hostname, { all: true, order: 'verbatim' }).then(
       (addresses) => {

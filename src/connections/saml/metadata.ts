@@ -35,6 +35,11 @@ export function describeCertificate(pem: string): {
   };
 }
 
+/** Whole days from `now` until `notAfter` (negative once expired). */
+export function daysUntil(notAfter: string, now = Date.now()): number {
+  return Math.floor((Date.parse(notAfter) - now) / 86_400_000);
+}
+
 function idpDescriptor(root: XmlElement): { entity: XmlElement; idp: XmlElement } {
   const entities = elements(root, NS.md, 'EntityDescriptor');
   if (root.localName === 'EntityDescriptor' && root.namespaceURI === NS.md) entities.unshift(root);

@@ -4,9 +4,9 @@ import type { Tenant } from '../../storage/ports.ts';
 import { ctx } from '../../platform/http/context.ts';
 import type { AuditContext } from '../../audit/events.ts';
 import { newReference, sendErrorPage } from '../../signin/error-page.ts';
-import { IDP_INITIATED_COOKIE, failInteraction } from '../../signin/interactions.ts';
+import { failInteraction } from '../../signin/interactions.ts';
+import { handOff } from '../../signin/handoff.ts';
 import type { SignIn } from '../../signin/service.ts';
-import { ssoSettings } from '../../tenants/settings.ts';
 import type { AcsOutcome, SamlService } from './service.ts';
 
 export interface SamlRouterDeps {
@@ -21,7 +21,6 @@ const auditOf = (req: Request, accountId: string | null = null): AuditContext =>
   actor: { type: 'user', id: accountId },
 });
 
-type Accepted = Extract<AcsOutcome, { kind: 'accepted' }>;
 type Rejected = Extract<AcsOutcome, { kind: 'rejected' }>;
 
 /** `/sso/{slug}/saml/metadata | login | acs`; errors go to the sign-in renderer. */
@@ -52,35 +51,6 @@ export function createSamlRouter(deps: SamlRouterDeps): Router {
     else sendErrorPage(res, 403, { title: 'Sign-in was refused', message: error.publicMessage, reference });
   }
 
-  /** IdP-initiated (or started here): land on the tenant's default app, OIDC Core §4 third-party login. */
-  async function land(res: Response, tenant: Tenant, outcome: Accepted): Promise<void> {
-    const target = ssoSettings(tenant).defaultRedirectUrl;
-    if (!target) {
-      sendErrorPage(res, 400, {
-        title: 'No application to open',
-        message: 'Start signing in from the application.',
-        reference: newReference(),
-      });
-      return;
-    }
-    const t = await signIn.saveResult({
-      kind: 'login',
-      uid: null,
-      tenantId: tenant.id,
-      accountId: outcome.account.id,
-      idp: 'saml',
-      amr: outcome.amr,
-    });
-    const secure = deps.publicUrl.startsWith('https:') ? '; Secure' : '';
-    res.setHeader(
-      'Set-Cookie',
-      `${IDP_INITIATED_COOKIE}=${t}; Path=/interaction; Max-Age=120; HttpOnly; SameSite=Lax${secure}`,
-    );
-    const url = new URL(target);
-    url.searchParams.set('iss', deps.publicUrl);
-    res.redirect(303, url.toString());
-  }
-
   async function acs(req: Request, res: Response): Promise<void> {
     const tenant = await tenantOf(req, res);
     if (!tenant) return;
@@ -92,17 +62,8 @@ export function createSamlRouter(deps: SamlRouterDeps): Router {
     if (outcome.kind === 'rejected') return rejected(req, res, tenant, outcome);
     const { account, amr, pending } = outcome;
     await signIn.succeeded(auditOf(req, account.id), tenant, account, 'saml', amr);
-    if (!pending?.uid) return land(res, tenant, outcome);
-    const t = await signIn.saveResult({
-      kind: 'login',
-      uid: pending.uid,
-      tenantId: tenant.id,
-      accountId: account.id,
-      idp: 'saml',
-      amr,
-    });
-    // 303 to a same-site GET: there the provider's SameSite=Lax cookies are sent again.
-    res.redirect(303, `/interaction/${encodeURIComponent(pending.uid)}/callback?token=${t}`);
+    // IdP-initiated (no interaction) lands on the tenant's default app (src/signin/handoff.ts).
+    await handOff(deps, res, tenant, 'saml', { account, amr, uid: pending?.uid ?? null });
   }
 
   router.get('/metadata', async (req, res) => {
