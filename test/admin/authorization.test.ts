@@ -4,8 +4,8 @@ import request from 'supertest';
 import { createAdminRouter } from '../../src/admin/router.ts';
 import { startTestApp } from '../support/app.ts';
 import type { TestApp } from '../support/app.ts';
-import { routesOf } from '../support/express-routes.ts';
-import type { RouteEntry } from '../support/express-routes.ts';
+import { routerRoutes } from '../support/routes.ts';
+import type { DeclaredRoute } from '../support/routes.ts';
 
 function call(t: TestApp, method: string, path: string): request.Test {
   const agent = request(t.app);
@@ -26,7 +26,7 @@ function call(t: TestApp, method: string, path: string): request.Test {
 }
 
 /** The admin routes as the app mounts them, read from the routers themselves. */
-function adminRoutes(t: TestApp): RouteEntry[] {
+function adminRoutes(t: TestApp): DeclaredRoute[] {
   const c = t.container;
   const router = createAdminRouter({
     bodyLimit: c.config.bodyLimit,
@@ -37,12 +37,12 @@ function adminRoutes(t: TestApp): RouteEntry[] {
     oidc: c.oidc,
     clients: c.clients,
   });
-  return routesOf(router, '/admin');
+  return routerRoutes(router, '/admin');
 }
 
 describe('admin authorization is declared per route group', () => {
   let t: TestApp;
-  let routes: RouteEntry[];
+  let routes: DeclaredRoute[];
   let other: { id: string; name: string };
   let adminTokenOfA: string;
 

@@ -69,6 +69,11 @@ export async function capturingExpressApps<T>(
   }
 }
 
+/** The routes of an Express router (nested routers included), with `prefix` prepended. */
+export function routerRoutes(router: express.Router, prefix = ''): DeclaredRoute[] {
+  return declaredRoutes((router as unknown as { stack: readonly LayerLike[] }).stack, prefix);
+}
+
 /** The routes of an Express application. */
 export function appRoutes(app: express.Express): DeclaredRoute[] {
   const router = (app as unknown as { router?: { stack: readonly LayerLike[] } }).router;
