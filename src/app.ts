@@ -53,6 +53,8 @@ export function createApp(c: Container): App {
       tenants: c.tenants,
       saml: c.saml,
       clients: c.clients,
+      events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
+      webhooks: c.webhooks,
     }),
   );
   app.use(notFoundRoute);
@@ -65,6 +67,7 @@ export function createApp(c: Container): App {
     metrics,
     tokens: c.tokens,
     services: { storage: c.storage, accounts: c.directory.accounts, teams: c.directory.teams },
+    requestLog: c.scimLog,
   });
   return (req, res) => {
     if (isScimUrl(req.url ?? '')) scim(req, res);

@@ -31,6 +31,14 @@ import { createSignIn } from './signin/service.ts';
 import type { SignIn } from './signin/service.ts';
 import { createSamlService } from './connections/saml/service.ts';
 import type { SamlService } from './connections/saml/service.ts';
+import { createEventService } from './events/service.ts';
+import type { EventService } from './events/service.ts';
+import { createWebhookService } from './webhooks/service.ts';
+import type { WebhookService } from './webhooks/service.ts';
+import { createDispatcher } from './webhooks/dispatcher.ts';
+import type { Dispatcher } from './webhooks/dispatcher.ts';
+import { createScimRequestLog } from './scim-log/buffer.ts';
+import type { ScimRequestLog } from './scim-log/buffer.ts';
 
 export interface Container {
   readonly config: Config;
@@ -49,6 +57,12 @@ export interface Container {
   readonly signIn: SignIn;
   readonly saml: SamlService;
   readonly clients: ClientService;
+  /** The event stream (events API, audit trail). */
+  readonly events: EventService;
+  readonly webhooks: WebhookService;
+  /** Delivers the event stream to webhooks; runs on its own timers until `close()`. */
+  readonly dispatcher: Dispatcher;
+  readonly scimLog: ScimRequestLog;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
@@ -60,6 +74,8 @@ export interface ContainerOptions {
   /** Use this store instead of the one config selects (tests pass SQLite ':memory:'). */
   readonly storage?: Storage;
   readonly defaultMetrics?: boolean;
+  /** false: the dispatcher and the SCIM log writer are not started (tests drive `tick`/`flush`). */
+  readonly background?: boolean;
 }
 
 /**
@@ -77,7 +93,11 @@ export async function buildContainer(
       resolveMasterKey(config.masterKey, config.dataDir, log),
       config.previousMasterKeys.map((k) => Buffer.from(k, 'base64')),
     );
-    const audit = createAuditRecorder(storage);
+    let wake: () => void = () => undefined;
+    const audit = createAuditRecorder(storage, {
+      retentionDays: config.eventRetentionDays,
+      onCommitted: () => wake(),
+    });
     const { keys, generated } = await loadOperatorKeys(storage, config.adminKey);
     const tokens = createTokenAuthenticator(storage);
     const sessions = createSessionRevoker(storage);
@@ -90,6 +110,29 @@ export async function buildContainer(
       link: createAccountLinker({ accounts: storage.accounts, directory: accounts, signIns }),
     });
     const { publicUrl, allowInsecureIdp, trustProxy } = config;
+    const dispatcher = createDispatcher({
+      storage,
+      secrets,
+      log,
+      retry: {
+        baseSeconds: config.webhookRetryBaseSeconds,
+        factor: config.webhookRetryFactor,
+        maxSeconds: config.webhookRetryMaxSeconds,
+        retryForSeconds: config.webhookRetryForHours * 3600,
+      },
+      send: { timeoutMs: config.webhookTimeoutSeconds * 1000, allowPrivate: config.allowPrivateWebhooks },
+      pollMs: config.webhookPollSeconds * 1000,
+    });
+    wake = () => dispatcher.wake();
+    const scimLog = createScimRequestLog({
+      store: storage.scimLog,
+      log,
+      retentionDays: config.scimLogRetentionDays,
+    });
+    if (options.background ?? true) {
+      dispatcher.start();
+      scimLog.start();
+    }
     return {
       config,
       log,
@@ -113,6 +156,16 @@ export async function buildContainer(
         signIn,
       }),
       clients: createClientService({ clients: storage.clients, audit, secrets }),
+      events: createEventService({ tenants: storage.tenants, audit: storage.audit }),
+      webhooks: createWebhookService({
+        tenants: storage.tenants,
+        webhooks: storage.webhooks,
+        audit,
+        secrets,
+        allowPrivate: config.allowPrivateWebhooks,
+      }),
+      dispatcher,
+      scimLog,
       provider: lazyProvider({
         publicUrl,
         trustProxy,
@@ -128,7 +181,11 @@ export async function buildContainer(
         resolveTenant: signIn.resolveTenant,
       }),
       generatedAdminKey: generated,
-      close: () => storage.close(),
+      async close() {
+        await dispatcher.stop();
+        await scimLog.stop();
+        await storage.close();
+      },
     };
   } catch (err) {
     await storage.close();

@@ -6,10 +6,14 @@ import type { TokenAuthenticator } from '../tenants/tokens.ts';
 import type { TenantService } from '../tenants/service.ts';
 import type { SamlService } from '../connections/saml/service.ts';
 import type { ClientService } from '../provider/clients.ts';
+import type { WebhookService } from '../webhooks/service.ts';
 import { adminAuth, operatorOnly, tenantAccess } from './auth.ts';
 import { createClientsRouter } from './clients.ts';
+import { createEventsRouter } from './events.ts';
+import type { EventRoutesDeps } from './events.ts';
 import { createSamlAdminRouter } from './saml.ts';
 import { createTenantRouter, createTenantsRouter } from './tenants.ts';
+import { createWebhooksRouter } from './webhooks.ts';
 
 export interface AdminDeps {
   readonly bodyLimit: string;
@@ -18,6 +22,8 @@ export interface AdminDeps {
   readonly tenants: TenantService;
   readonly saml: SamlService;
   readonly clients: ClientService;
+  readonly events: EventRoutesDeps;
+  readonly webhooks: WebhookService;
 }
 
 /**
@@ -36,6 +42,8 @@ export function createAdminRouter(deps: AdminDeps): Router {
   const tenant = express.Router({ mergeParams: true });
   tenant.use(tenantAccess);
   tenant.use('/saml', createSamlAdminRouter(deps.saml, bodyLimit));
+  tenant.use('/webhooks', createWebhooksRouter(deps.webhooks, bodyLimit));
+  tenant.use(createEventsRouter(deps.events));
   tenant.use(createTenantRouter(deps.tenants, bodyLimit));
   admin.use('/tenants/:slug', tenant);
 

@@ -35,7 +35,7 @@ export function createSignIn(deps: SignInDeps) {
 
     succeeded(context: AuditContext, tenant: Tenant, account: Account, protocol: IdpKind, amr: string[]) {
       return audit.event(context, {
-        type: 'sso.login_succeeded',
+        type: 'session.started',
         tenantId: tenant.id,
         target: { type: 'account', id: account.id },
         data: { protocol, amr },

@@ -27,6 +27,9 @@ import { createModels, prepare } from './schemas.ts';
 import { createTeamStore } from './teams.ts';
 import { createTenantStore } from './tenants.ts';
 import { createTokenStore } from './tokens.ts';
+import { migrateEventStream } from './migrate-events.ts';
+import { createScimLogStore } from './scim-log.ts';
+import { createWebhookStore } from './webhooks.ts';
 
 export interface MongoStorageOptions {
   /** Overrides the database named in the URI (tests use a fresh one per run). */
@@ -47,6 +50,7 @@ function createStores(models: Models, session: ClientSession | null): Stores {
     memberships: createMembershipStore(scope),
     clients: createClientStore(scope),
     audit: createAuditStore(scope),
+    webhooks: createWebhookStore(scope),
   };
 }
 
@@ -93,6 +97,7 @@ export async function createMongoStorage(uri: string, options: MongoStorageOptio
     await connection.asPromise();
     await requireReplicaSet(connection);
     const models = createModels(connection);
+    await migrateEventStream(models);
     await prepare(models);
     return storageOn(connection, models);
   } catch (err) {
@@ -106,6 +111,7 @@ function storageOn(connection: Connection, models: Models): Storage {
     driver: 'mongo',
     ...createStores(models, null),
     ephemeral: createEphemeralStore(models),
+    scimLog: createScimLogStore(models),
     transaction: (fn) =>
       connection.transaction((session) => fn(createStores(models, session)), TRANSACTION_OPTIONS),
     ping: async () => {

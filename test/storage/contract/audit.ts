@@ -13,6 +13,7 @@ function event(tenantId: TenantId | null, type: string): AuditEventInput {
     target: { type: 'account', id: 'acc-1' },
     data: { changed: ['active'], active: { from: true, to: false } },
     requestId: 'req-1',
+    expiresAt: '2999-01-01T00:00:00.000Z',
   };
 }
 
@@ -45,9 +46,9 @@ export function auditContract(open: Open): void {
       }
       await storage().audit.append(event(null, 'operator.e'));
       assert.deepEqual(ids(await storage().audit.list(a.id, null, 2)), ids(mine.slice(0, 2)));
-      assert.deepEqual(ids(await storage().audit.list(a.id, mine[1].id, 2)), ids(mine.slice(2, 4)));
-      assert.deepEqual(ids(await storage().audit.list(a.id, mine[3].id, 10)), ids(mine.slice(4)));
-      assert.deepEqual(await storage().audit.list(a.id, mine[4].id, 10), []);
+      assert.deepEqual(ids(await storage().audit.list(a.id, mine[1].seq, 2)), ids(mine.slice(2, 4)));
+      assert.deepEqual(ids(await storage().audit.list(a.id, mine[3].seq, 10)), ids(mine.slice(4)));
+      assert.deepEqual(await storage().audit.list(a.id, mine[4].seq, 10), []);
       assert.deepEqual(
         (await storage().audit.list(b.id, null, 10)).map((e) => e.type),
         ['other.e0', 'other.e1', 'other.e2', 'other.e3', 'other.e4'],
