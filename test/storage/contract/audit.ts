@@ -5,7 +5,11 @@ import { ids, twoTenants, useStorage } from './helpers.ts';
 
 const UUID_V7 = /^[0-9a-f]{8}-[0-9a-f]{4}-7[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
 
-function event(tenantId: TenantId | null, type: string): AuditEventInput {
+function event(
+  tenantId: TenantId | null,
+  type: string,
+  expiresAt = '2999-01-01T00:00:00.000Z',
+): AuditEventInput {
   return {
     tenantId,
     type,
@@ -13,7 +17,7 @@ function event(tenantId: TenantId | null, type: string): AuditEventInput {
     target: { type: 'account', id: 'acc-1' },
     data: { changed: ['active'], active: { from: true, to: false } },
     requestId: 'req-1',
-    expiresAt: '2999-01-01T00:00:00.000Z',
+    expiresAt,
   };
 }
 
@@ -57,6 +61,61 @@ export function auditContract(open: Open): void {
         (await storage().audit.list(null, null, 10)).map((e) => e.type),
         ['operator.e'],
       );
+    });
+
+    it('numbers each scope 1, 2, 3… (head), and filters by type', async () => {
+      const [a, b] = await twoTenants(storage());
+      assert.equal(await storage().audit.head(a.id), 0);
+      const first = await storage().audit.append(event(a.id, 'x.one'));
+      await storage().audit.append(event(b.id, 'x.one'));
+      const second = await storage().audit.append(event(a.id, 'x.two'));
+      const third = await storage().audit.append(event(a.id, 'x.one'));
+      const operator = await storage().audit.append(event(null, 'x.one'));
+      assert.deepEqual([first.seq, second.seq, third.seq], [1, 2, 3]);
+      assert.equal(operator.seq, 1, 'the operator scope has its own numbers');
+      assert.equal(await storage().audit.head(a.id), 3);
+      assert.equal(await storage().audit.head(b.id), 1);
+      assert.deepEqual(ids(await storage().audit.list(a.id, null, 10, ['x.one'])), ids([first, third]));
+      assert.deepEqual(
+        ids(await storage().audit.list(a.id, 1, 10, ['x.one', 'x.two'])),
+        ids([second, third]),
+      );
+      assert.deepEqual(await storage().audit.list(a.id, null, 10, []), []);
+      assert.deepEqual(await storage().audit.list(a.id, null, 0), []);
+    });
+
+    it('numbers concurrent units of work in commit order, rolled-back ones leaving no trace', async () => {
+      const [a] = await twoTenants(storage());
+      const units = Array.from({ length: 12 }, (_, i) =>
+        storage()
+          .transaction(async (tx) => {
+            await tx.audit.append(event(a.id, `c.${i}`));
+            if (i % 4 === 3) throw new Error('rolled back');
+          })
+          .catch(() => undefined),
+      );
+      await Promise.all(units);
+      const stored = await storage().audit.list(a.id, null, 100);
+      assert.equal(stored.length, 9);
+      assert.deepEqual(
+        stored.map((e) => e.seq),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9],
+        'no gaps, no repeats',
+      );
+      assert.equal(await storage().audit.head(a.id), 9);
+    });
+
+    it('expires events past their expiry, a slice at a time, and never reuses their numbers', async () => {
+      const [a] = await twoTenants(storage());
+      for (let i = 0; i < 3; i += 1)
+        await storage().audit.append(event(a.id, 'old', '2000-01-01T00:00:00.000Z'));
+      const kept = await storage().audit.append(event(a.id, 'new'));
+      const now = new Date().toISOString();
+      assert.equal(await storage().audit.expire(now, 2), 2);
+      assert.equal(await storage().audit.expire(now, 10), 1);
+      assert.equal(await storage().audit.expire(now, 10), 0);
+      assert.deepEqual(ids(await storage().audit.list(a.id, null, 10)), ids([kept]));
+      assert.equal((await storage().audit.append(event(a.id, 'next'))).seq, 5);
     });
   });
 }
