@@ -12,8 +12,10 @@ export interface ScimRequestRecord {
   readonly durationMs: number;
   readonly tokenId: string | null;
   readonly requestId: string;
-  /** The parsed body, undefined without one. */
+  /** The parsed body (never mutated by the SCIM core), undefined without one. */
   readonly body: unknown;
+  /** Its size on the wire, for the buffer's memory bound. */
+  readonly bodyBytes: number;
 }
 
 export interface ScimRequestLogOptions {
@@ -28,25 +30,51 @@ export interface ScimRequestLogOptions {
 
 const DAY_MS = 86_400_000;
 const BATCH = 500;
+/** Request bodies held between two flushes, at most (a burst of 1 MiB bulk requests stays bounded). */
+const MAX_HELD_BYTES = 16 * 1024 * 1024;
+const NOT_KEPT = Symbol('body not kept');
 
 /**
  * The SCIM request log (docs/admin-api.md#scim-request-log). `record` runs once the response
  * has been sent and only pushes onto an in-memory buffer — a request never waits for storage —
- * and a timer writes the buffer in batches of up to 500 (one unit of work each).
+ * and a timer (every second) turns the buffer into entries and writes them in batches of up to
+ * 500, one unit of work each.
  */
 export function createScimRequestLog(options: ScimRequestLogOptions) {
   const { store, log, retentionDays } = options;
+
+  const toEntry = (r: ScimRequestRecord, at: number): ScimLogEntry => ({
+    tenantId: r.tenantId,
+    id: newId(),
+    at: new Date(at).toISOString(),
+    method: r.method,
+    path: r.path,
+    status: r.status,
+    durationMs: r.durationMs,
+    tokenId: r.tokenId,
+    requestId: r.requestId,
+    body:
+      r.body === undefined
+        ? null
+        : r.body === NOT_KEPT
+          ? '[not kept: the log buffer was full]'
+          : redactedExcerpt(r.body, 2048, r.bodyBytes),
+    expiresAt: new Date(at + retentionDays * DAY_MS).toISOString(),
+  });
   const maxBuffered = options.maxBuffered ?? 5000;
-  let buffer: ScimLogEntry[] = [];
+  let buffer: { record: ScimRequestRecord; at: number }[] = [];
+  /** Bytes of request bodies the buffer holds on to until the next flush. */
+  let heldBytes = 0;
   let dropped = 0;
   let flushing: Promise<void> | null = null;
   let timer: NodeJS.Timeout | null = null;
 
   async function write(): Promise<void> {
     while (buffer.length > 0) {
-      const entries = buffer.slice(0, BATCH);
+      const taken = buffer.slice(0, BATCH);
       buffer = buffer.slice(BATCH);
-      await store.append(entries);
+      for (const { record } of taken) heldBytes -= record.bodyBytes;
+      await store.append(taken.map(({ record, at }) => toEntry(record, at)));
     }
   }
 
@@ -66,22 +94,12 @@ export function createScimRequestLog(options: ScimRequestLogOptions) {
         dropped += 1;
         return;
       }
-      const at = Date.now();
-      // The excerpt is made now, bounded (redact.ts): the buffer holds a few kilobytes per
-      // entry, never a reference to a request body of up to the body limit.
-      buffer.push({
-        tenantId: record.tenantId,
-        id: newId(),
-        at: new Date(at).toISOString(),
-        method: record.method,
-        path: record.path,
-        status: record.status,
-        durationMs: record.durationMs,
-        tokenId: record.tokenId,
-        requestId: record.requestId,
-        body: record.body === undefined ? null : redactedExcerpt(record.body),
-        expiresAt: new Date(at + retentionDays * DAY_MS).toISOString(),
-      });
+      // Only a push: the excerpt, the id and the timestamps are made when the batch is written.
+      // Bodies beyond MAX_HELD_BYTES until then are not kept (the entry still is).
+      const keep = heldBytes + record.bodyBytes <= MAX_HELD_BYTES;
+      const kept = keep ? record : { ...record, body: NOT_KEPT, bodyBytes: 0 };
+      heldBytes += kept.bodyBytes;
+      buffer.push({ record: kept, at: Date.now() });
     },
     /** Writes what is buffered now (tests; `stop`). */
     flush,

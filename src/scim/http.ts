@@ -66,6 +66,7 @@ export interface ScimHandlerDeps {
 interface Logged {
   tenantId: TenantId | null;
   body: unknown;
+  bodyBytes: number;
 }
 
 /** The SCIM request handler; `isScimUrl` decides which requests reach it. */
@@ -136,6 +137,7 @@ export function createScimHandler(
       ifNoneMatch: req.headers['if-none-match'],
     };
     logged.body = input.body;
+    if (input.body !== undefined) logged.bodyBytes = Number(req.headers['content-length']) || maxPayloadSize;
     const scope: ScimScope = {
       tenant,
       audit: { requestId: context.requestId, actor: context.actor },
@@ -148,7 +150,7 @@ export function createScimHandler(
   const { requestLog } = deps;
   return (req, res) => {
     let routeLabel = 'unmatched';
-    const logged: Logged = { tenantId: null, body: undefined };
+    const logged: Logged = { tenantId: null, body: undefined, bodyBytes: 0 };
     // Only requests that authenticated as a tenant: an unauthenticated caller writes nothing.
     const onFinish = requestLog
       ? (status: number, seconds: number) => {
@@ -164,6 +166,7 @@ export function createScimHandler(
             tokenId: context.actor?.id ?? null,
             requestId: context.requestId,
             body: logged.body,
+            bodyBytes: logged.bodyBytes,
           });
         }
       : undefined;

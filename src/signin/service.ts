@@ -53,7 +53,8 @@ export function createSignIn(deps: SignInDeps) {
         type: 'sso.login_rejected',
         tenantId: tenant.id,
         target: null,
-        data: { protocol, code: err.code, reason: err.message, reference },
+        // Bounded: a reason may quote what the IdP sent (an issuer, a parser message).
+        data: { protocol, code: err.code, reason: err.message.slice(0, 200), reference },
       });
     },
   };

@@ -75,7 +75,14 @@ describe('SCIM request log', () => {
     assert.deepEqual((await log('quiet')).body.data, []);
   });
 
-  it('redacts secrets in bounded excerpts', () => {
+  it('redacts secrets in bounded excerpts, small bodies and large alike', () => {
+    for (const hint of [100, Infinity]) {
+      assert.equal(
+        redactedExcerpt({ a: 'b', token: 't', list: [{ path: 'password', value: 'v' }] }, 2048, hint),
+        '{"a":"b","token":"[redacted]","list":[{"path":"password","value":"[redacted]"}]}',
+      );
+      assert.equal(redactedExcerpt({ long: 'x'.repeat(3000) }, 100, hint).length, 101);
+    }
     assert.equal(
       redactedExcerpt({ userName: 'a', password: 'p', nested: [{ Secret: 's', ok: 1 }] }),
       '{"userName":"a","password":"[redacted]","nested":[{"Secret":"[redacted]","ok":1}]}',
