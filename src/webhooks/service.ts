@@ -23,6 +23,11 @@ export const secretContext = (e: Pick<WebhookEndpoint, 'tenantId' | 'id'>): stri
 
 const refuse = (message: string) => new BadRequest(message);
 
+function withoutQuery(href: string): string {
+  const url = new URL(href);
+  return `${url.origin}${url.pathname}`;
+}
+
 /** The target URL, refused when it could reach inside our network (docs/webhooks.md#targets). */
 export function checkTargetUrl(raw: unknown, allowPrivate: boolean): string {
   if (typeof raw !== 'string' || raw.length === 0 || raw.length > MAX_URL_LENGTH)
@@ -137,7 +142,8 @@ export function createWebhookService(deps: WebhookServiceDeps) {
           type: 'webhook.created',
           tenantId: tenant.id,
           target: { type: 'webhook', id },
-          data: { url: input.url, types: input.types },
+          // Without the query: receivers often carry a token there, and events never hold secrets.
+          data: { url: withoutQuery(input.url), types: input.types },
         });
         return endpoint;
       });

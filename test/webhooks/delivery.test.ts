@@ -255,6 +255,17 @@ describe('webhooks: admin API', () => {
     assert.equal(bad.status, 400);
   });
 
+  it('records webhook.created without the URL query, which may carry a token', async () => {
+    const created = await post('acme', { url: 'https://hooks.example.com/z?key=s3cret' });
+    assert.equal(created.status, 201);
+    const events = await request(app.app)
+      .get('/admin/tenants/acme/events?types=webhook.created')
+      .set('Authorization', app.operator);
+    const last = events.body.data.at(-1) as { data: { url: string } };
+    assert.equal(last.data.url, 'https://hooks.example.com/z');
+    assert.equal(JSON.stringify(events.body).includes('s3cret'), false);
+  });
+
   it('stores the secret sealed, never in clear', async () => {
     const created = await post('acme', { url: 'https://hooks.example.com/y' });
     const tenant = await app.container.storage.tenants.getBySlug('acme');
