@@ -17,7 +17,9 @@ declare module 'autocannon' {
   export interface Options {
     url: string;
     connections: number;
-    duration: number;
+    /** Seconds to run; or stop after `amount` requests. */
+    duration?: number;
+    amount?: number;
     method?: string;
     headers?: Record<string, string>;
     body?: string;
@@ -28,6 +30,9 @@ declare module 'autocannon' {
     readonly latency: Histogram;
     readonly non2xx: number;
     readonly errors: number;
+    /** Seconds the run took. */
+    readonly duration: number;
+    readonly statusCodeStats: Readonly<Record<string, { readonly count: number }>>;
   }
   function autocannon(options: Options): Promise<Result>;
   export default autocannon;

@@ -1,5 +1,4 @@
 /** The gateway process: configuration, container, HTTP server, draining on SIGTERM (entry: main.ts). */
-import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import { ConfigError, loadConfig } from './platform/config.ts';
 import { createLogger } from './platform/logger.ts';
@@ -7,6 +6,7 @@ import type { Logger } from './platform/logger.ts';
 import { buildContainer } from './container.ts';
 import type { Container } from './container.ts';
 import { createApp } from './app.ts';
+import { createHttpServer } from './platform/http/server.ts';
 
 const DRAIN_MS = 10_000;
 
@@ -64,7 +64,8 @@ async function main(): Promise<void> {
   const container = await buildContainer(config, log);
   if (container.generatedAdminKey) announceGeneratedKey(container.generatedAdminKey);
   const app = createApp(container);
-  const server = createServer(app).listen(config.port, config.host, () => {
+  const server = createHttpServer(app);
+  server.listen(config.port, config.host, () => {
     log.info(
       {
         url: `http://${config.host}:${config.port}`,

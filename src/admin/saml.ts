@@ -1,6 +1,6 @@
 import express from 'express';
 import type { Request, Router } from 'express';
-import { refuseProtoKeys } from '../platform/http/json.ts';
+import { refuseProtoKeys, requireUtf8 } from '../platform/http/json.ts';
 import { UnsupportedMediaType } from '../platform/errors.ts';
 import type { SamlService } from '../connections/saml/service.ts';
 import { slugOf } from './auth.ts';
@@ -19,7 +19,12 @@ function metadataInput(req: Request): { xml: string } | { json: unknown } {
 /** `/admin/tenants/{slug}/saml`: the tenant's SAML connection (behind `tenantAccess`). */
 export function createSamlAdminRouter(saml: SamlService, bodyLimit: string): Router {
   const router = express.Router({ mergeParams: true });
-  const json = express.json({ limit: bodyLimit, type: JSON_TYPES, reviver: refuseProtoKeys });
+  const json = express.json({
+    limit: bodyLimit,
+    type: JSON_TYPES,
+    reviver: refuseProtoKeys,
+    verify: requireUtf8,
+  });
   const xml = express.text({ limit: bodyLimit, type: XML_TYPES });
 
   router.put('/', xml, json, async (req, res) => {

@@ -130,6 +130,12 @@ const BODY_PARSER: Readonly<Record<string, PublicError>> = {
   'entity.parse.failed': { status: 400, code: 'invalid_json', message: 'the request body is not valid JSON' },
   'entity.too.large': { status: 413, code: 'payload_too_large', message: 'the request body is too large' },
   'parameters.too.many': { status: 413, code: 'payload_too_large', message: 'too many form parameters' },
+  // Raised when our `verify` hook (requireUtf8) refuses the raw bytes.
+  'entity.verify.failed': {
+    status: 400,
+    code: 'invalid_json',
+    message: 'the request body is not valid UTF-8',
+  },
   'request.aborted': { status: 400, code: 'invalid_request', message: 'the request body could not be read' },
   'request.size.invalid': {
     status: 400,

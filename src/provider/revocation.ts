@@ -3,7 +3,7 @@ import { revokeAccountRecords } from './records.ts';
 
 /**
  * Ends everything an account holds in the product: called by SCIM when an account is
- * deactivated or deleted (DESIGN.md: its existing product sessions and tokens stop working).
+ * deactivated or deleted: its existing product sessions and tokens stop working (docs/security.md).
  */
 export interface SessionRevoker {
   revokeAccount(tenantId: TenantId, accountId: AccountId): Promise<void>;

@@ -1,12 +1,10 @@
 import type { JsonObject } from '../storage/ports.ts';
 import type { ScimInput, ScimResult, ScimScope, ScimServices } from './core.ts';
 import { resourceTypeById, resourceTypes, schemaById, schemas, serviceProviderConfig } from './discovery.ts';
-import { notFound, ScimError } from './errors.ts';
+import { MethodNotAllowed, notFound, ScimError } from './errors.ts';
 import { createGroup, deleteGroup, getGroup, listGroups, patchGroup, replaceGroup } from './groups.ts';
-import { parseListParams } from './list.ts';
-import { isObject } from './normalise.ts';
-import { GROUP_RESOURCE, USER_RESOURCE } from './schema.ts';
-import { createUser, deleteUser, getUser, listBody, listUsers, patchUser, replaceUser } from './users.ts';
+import { searchAll, searchInput } from './search.ts';
+import { createUser, deleteUser, getUser, listUsers, patchUser, replaceUser } from './users.ts';
 
 export type Method = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 
@@ -28,32 +26,6 @@ export interface Route {
 
 const ok = (body: JsonObject): ScimResult => ({ status: 200, body });
 const id = (call: Call): string => call.params.id ?? '';
-
-/** POST …/.search: the SearchRequest body carries the list parameters (RFC 7644 §3.4.3). */
-function searchInput(body: unknown): Record<string, unknown> {
-  if (!isObject(body)) throw new ScimError(400, 'invalidSyntax', 'the body must be a SearchRequest object');
-  return body;
-}
-
-/** POST /.search at the root: Users then Groups, paged as one list. */
-async function searchAll(call: Call): Promise<ScimResult> {
-  const input = searchInput(call.input.body);
-  const { query, startIndex } = parseListParams(USER_RESOURCE, input);
-  parseListParams(GROUP_RESOURCE, input); // the filter must make sense for both
-  const users = await listUsers(call.svc, call.scope, input);
-  const userTotal = Number(users.body?.totalResults ?? 0);
-  const taken = (users.body?.Resources as JsonObject[] | undefined) ?? [];
-  const groupOffset = Math.max(0, query.offset - userTotal);
-  const groups = await listGroups(call.svc, call.scope, {
-    ...input,
-    startIndex: groupOffset + 1,
-    count: query.limit - taken.length,
-  });
-  const groupResources = (groups.body?.Resources as JsonObject[] | undefined) ?? [];
-  return ok(
-    listBody(userTotal + Number(groups.body?.totalResults ?? 0), startIndex, [...taken, ...groupResources]),
-  );
-}
 
 /** Every SCIM endpoint; the router mounts them and /Bulk dispatches through them. */
 export const ROUTES: readonly Route[] = [
@@ -108,35 +80,59 @@ function decodeSegment(segment: string): string {
 /**
  * A matcher over `routes` for paths relative to `/scim/v2/{slug}` (a query is ignored). Literal
  * segments match case-insensitively and a trailing slash is ignored, as Express routing did;
- * `:name` segments are percent-decoded into `params`. No match → SCIM 404.
+ * `:name` segments are percent-decoded into `params`. No match → SCIM 404; a path that exists
+ * for other methods → 405 with those methods (RFC 9110 §15.5.6).
  */
 export function routeMatcher(routes: readonly Route[]): (method: string, path: string) => RouteMatch {
-  type Segment = { readonly param: string } | { readonly literal: string };
-  const compiled = routes.map((route) => ({
-    route,
-    pattern: route.path
-      .split('/')
-      .filter(Boolean)
-      .map((p): Segment => (p.startsWith(':') ? { param: p.slice(1) } : { literal: p.toLowerCase() })),
-  }));
+  const compiled = routes.map((route) => ({ route, pattern: compile(route.path) }));
   return (method, path) => {
     const wanted = method.toUpperCase();
     const segments = (path.split('?')[0] ?? '').split('/').filter(Boolean);
+    const allowed = new Set<string>();
     for (const { route, pattern } of compiled) {
-      if (route.method !== wanted || pattern.length !== segments.length) continue;
-      const params: Record<string, string> = {};
-      const matched = pattern.every((p, i) => {
-        const segment = segments[i] ?? '';
-        if ('param' in p) {
-          params[p.param] = decodeSegment(segment);
-          return true;
-        }
-        return p.literal === segment.toLowerCase();
-      });
-      if (matched) return { route, params };
+      if (pattern.length !== segments.length) continue;
+      const params = paramsIfMatched(pattern, segments, route.method === wanted);
+      if (!params) continue;
+      if (route.method === wanted) return { route, params };
+      allowed.add(route.method);
     }
+    if (allowed.size > 0) throw new MethodNotAllowed(method, path, allowedMethods(allowed));
     throw notFound(`no SCIM endpoint ${method} ${path}`);
   };
+}
+
+type Segment = { readonly param: string } | { readonly literal: string };
+
+function compile(path: string): Segment[] {
+  return path
+    .split('/')
+    .filter(Boolean)
+    .map((p): Segment => (p.startsWith(':') ? { param: p.slice(1) } : { literal: p.toLowerCase() }));
+}
+
+/** The params when `segments` match `pattern` (decoded only for the route that will run). */
+function paramsIfMatched(
+  pattern: readonly Segment[],
+  segments: readonly string[],
+  decode: boolean,
+): Record<string, string> | undefined {
+  const params: Record<string, string> = {};
+  const matched = pattern.every((p, i) => {
+    const segment = segments[i] ?? '';
+    if ('param' in p) {
+      if (decode) params[p.param] = decodeSegment(segment);
+      return true;
+    }
+    return p.literal === segment.toLowerCase();
+  });
+  return matched ? params : undefined;
+}
+
+/** GET implies HEAD (http.ts answers HEAD as GET). */
+function allowedMethods(methods: ReadonlySet<string>): string[] {
+  const list = [...methods];
+  if (methods.has('GET')) list.splice(list.indexOf('GET') + 1, 0, 'HEAD');
+  return list;
 }
 
 /** Finds the route for a Bulk operation's method and path (`/Users/{id}`), with its params. */

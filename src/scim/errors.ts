@@ -1,4 +1,5 @@
 import { AppError, publicView } from '../platform/errors.ts';
+import type { ErrorCode } from '../platform/errors.ts';
 import { UniquenessConflict, VersionConflict } from '../storage/ports.ts';
 
 /** RFC 7644 §3.12 Table 9 (plus `tooMany` for the operation caps, which the RFC reserves for lists). */
@@ -29,6 +30,15 @@ export class ScimError extends AppError {
   }
 }
 
+/** A SCIM path that exists, with a method it does not take: 405 with `Allow` (RFC 9110 §15.5.6). */
+export class MethodNotAllowed extends ScimError {
+  readonly allow: readonly string[];
+  constructor(method: string, path: string, allow: readonly string[]) {
+    super(405, undefined, `${method} is not supported on ${path} (allowed: ${allow.join(', ')})`);
+    this.allow = allow;
+  }
+}
+
 export const badRequest = (scimType: ScimType, detail: string) => new ScimError(400, scimType, detail);
 export const notFound = (detail: string) => new ScimError(404, undefined, detail);
 
@@ -40,11 +50,10 @@ export interface ScimErrorBody {
 }
 
 // Codes of errors raised below the SCIM layer (platform, directory) that have a SCIM scimType.
-const SCIM_TYPE_BY_CODE: Readonly<Record<string, ScimType>> = {
+const SCIM_TYPE_BY_CODE: Partial<Readonly<Record<ErrorCode, ScimType>>> = {
   invalid_json: 'invalidSyntax',
   invalid_request: 'invalidSyntax',
   invalid_members: 'invalidValue',
-  invalid_value: 'invalidValue',
 };
 
 /** The RFC 7644 §3.12 view of any error; 5xx detail is never shown. */
@@ -54,7 +63,7 @@ export function scimErrorView(err: unknown): ScimErrorBody {
   if (err instanceof VersionConflict)
     return body(412, undefined, 'the resource was changed by another request');
   const view = publicView(err);
-  return body(view.status, SCIM_TYPE_BY_CODE[view.code], view.message);
+  return body(view.status, SCIM_TYPE_BY_CODE[view.code as ErrorCode], view.message);
 }
 
 function body(status: number, scimType: ScimType | undefined, detail: string): ScimErrorBody {

@@ -1,7 +1,7 @@
 import { parse } from 'scim2-parse-filter';
 import type { Filter as Ast } from 'scim2-parse-filter';
 import type { AttrPath, CompareOp, Filter, Scalar } from '../storage/ports.ts';
-import { badRequest } from './errors.ts';
+import { badRequest, ScimError } from './errors.ts';
 import { quoteBareValues } from './filter-lexer.ts';
 import { leaf, resolveAttr, resolveSub } from './paths.ts';
 import type { ResolvedAttr } from './paths.ts';
@@ -12,11 +12,49 @@ const MAX_FILTER_LENGTH = 4096;
 
 const invalid = (detail: string) => badRequest('invalidFilter', detail);
 
-/** A SCIM filter string → the storage port's `Filter`, resolved against the resource schema. */
-export function translateFilter(resource: ResourceSchema, text: string | undefined): Filter {
+/**
+ * A SCIM filter string → the storage port's `Filter`, resolved against the resource schema.
+ * With `lacking`, an attribute the resource type does not have is not an error: it has no value
+ * there (RFC 7644 §3.4.2, a filter over several resource types), and its name is added to `lacking`.
+ */
+export function translateFilter(
+  resource: ResourceSchema,
+  text: string | undefined,
+  lacking?: Set<string>,
+): Filter {
   if (text === undefined || text.trim() === '') return { kind: 'all' };
   if (text.length > MAX_FILTER_LENGTH) throw invalid('filter is too long');
-  return translate(resource, parseFilter(text));
+  return translate({ resource, lacking }, parseFilter(text));
+}
+
+interface Scope {
+  readonly resource: ResourceSchema;
+  readonly lacking: Set<string> | undefined;
+}
+
+/** Filters that are constantly true or false (the port's empty `and` and `or`). */
+const ALWAYS: Filter = { kind: 'and', filters: [] };
+const NEVER: Filter = { kind: 'or', filters: [] };
+
+/**
+ * `attrPath` resolved, or — across resource types — undefined when this type lacks it. The
+ * port's rules for an absent attribute then decide: every comparison is false except `ne`, and
+ * `eq null` is true (RFC 7644 §3.4.2.2).
+ */
+function resolveOrLacking(scope: Scope, attrPath: string): ResolvedAttr | undefined {
+  if (!scope.lacking) return resolveAttr(scope.resource, attrPath, 'invalidFilter');
+  try {
+    return resolveAttr(scope.resource, attrPath, 'invalidFilter');
+  } catch (err) {
+    if (!(err instanceof ScimError)) throw err;
+    scope.lacking.add(attrPath.toLowerCase());
+    return undefined;
+  }
+}
+
+function noValue(exp: AttrExp): Filter {
+  if (exp.op === 'ne') return exp.compValue === null ? NEVER : ALWAYS;
+  return exp.op === 'eq' && exp.compValue === null ? ALWAYS : NEVER;
 }
 
 // `attrPath op "string"`, with the parser's own token patterns (scim2-parse-filter's tokenizer).
@@ -47,28 +85,30 @@ export function parseFilter(text: string): Ast {
   }
 }
 
-function translate(resource: ResourceSchema, ast: Ast): Filter {
+function translate(scope: Scope, ast: Ast): Filter {
   switch (ast.op) {
     case 'and':
     case 'or':
       return {
         kind: ast.op,
-        filters: (ast as { filters: Ast[] }).filters.map((f) => translate(resource, f)),
+        filters: (ast as { filters: Ast[] }).filters.map((f) => translate(scope, f)),
       };
     case 'not':
-      return { kind: 'not', filter: translate(resource, (ast as { filter: Ast }).filter) };
+      return { kind: 'not', filter: translate(scope, (ast as { filter: Ast }).filter) };
     case '[]':
-      return valuePath(resource, ast);
+      return valuePath(scope, ast);
     default:
-      return attrExpression(resource, ast);
+      return attrExpression(scope, ast);
   }
 }
 
 type AttrExp = { op: string; attrPath: string; compValue?: Scalar };
 
-function attrExpression(resource: ResourceSchema, ast: Ast): Filter {
+function attrExpression(scope: Scope, ast: Ast): Filter {
+  const { resource } = scope;
   const exp = ast as AttrExp;
-  const resolved = resolveAttr(resource, exp.attrPath, 'invalidFilter');
+  const resolved = resolveOrLacking(scope, exp.attrPath);
+  if (!resolved) return noValue(exp);
   if (resource.resourceType === 'Group' && resolved.top.name === 'members')
     return membersExpression(exp, resolved);
   if (resolved.top.name === 'groups')
@@ -86,8 +126,10 @@ function attrExpression(resource: ResourceSchema, ast: Ast): Filter {
   return comparison(exp, resolved.path, leaf(resolved));
 }
 
-function valuePath(resource: ResourceSchema, ast: { attrPath: string; valFilter: Ast }): Filter {
-  const resolved = resolveAttr(resource, ast.attrPath, 'invalidFilter');
+function valuePath(scope: Scope, ast: { attrPath: string; valFilter: Ast }): Filter {
+  const { resource } = scope;
+  const resolved = resolveOrLacking(scope, ast.attrPath);
+  if (!resolved) return NEVER; // no value matches the value filter
   if (!resolved.top.multiValued || resolved.sub)
     throw invalid(`"${ast.attrPath}[…]" needs a multi-valued attribute`);
   if (resource.resourceType === 'Group' && resolved.top.name === 'members')
@@ -95,6 +137,21 @@ function valuePath(resource: ResourceSchema, ast: { attrPath: string; valFilter:
   if (resolved.top.name === 'groups')
     throw invalid('filtering Users by groups is not supported; filter Groups by members');
   return { kind: 'elem', attr: resolved.path, filter: withinElement(resolved.top, ast.valFilter) };
+}
+
+/**
+ * `attr[filter]` where a value filter stands alone (`attributes=emails[type eq "work"]`): the
+ * multi-valued attribute and the filter on its values, paths relative to a value.
+ */
+export function translateValueFilter(
+  resource: ResourceSchema,
+  attrText: string,
+  filterText: string,
+): { readonly attr: ResolvedAttr; readonly filter: Filter } {
+  if (filterText.length > MAX_FILTER_LENGTH) throw invalid('filter is too long');
+  const attr = resolveAttr(resource, attrText, 'invalidFilter');
+  if (!attr.top.multiValued || attr.sub) throw invalid(`"${attrText}[…]" needs a multi-valued attribute`);
+  return { attr, filter: withinElement(attr.top, parseFilter(filterText)) };
 }
 
 /** A filter inside `attr[...]`: paths are sub-attributes of `parent`. */

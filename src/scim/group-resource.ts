@@ -2,15 +2,15 @@ import type { TeamDraft } from '../directory/teams.ts';
 import type { JsonObject, Member, Team } from '../storage/ports.ts';
 import { etagOf } from './core.ts';
 import { badRequest } from './errors.ts';
-import { CORE_GROUP } from './schema.ts';
+import { assignAttributes, CORE_GROUP, extensionsOf } from './schema.ts';
 
 /** A team as a SCIM Group (RFC 7643 §4.2); `members` only when loaded. */
 export function toScimGroup(team: Team, members: readonly Member[] | undefined, baseUrl: string): JsonObject {
-  const extensions = Object.keys(team.attributes).filter((k) => k.startsWith('urn:'));
+  const extensions = extensionsOf(team.attributes);
   const group: JsonObject = { schemas: [CORE_GROUP, ...extensions], id: team.id };
   if (team.externalId !== null) group.externalId = team.externalId;
   group.displayName = team.displayName;
-  Object.assign(group, team.attributes);
+  assignAttributes(group, team.attributes);
   if (members)
     group.members = members.map((m) => {
       const member: JsonObject = {
@@ -33,7 +33,7 @@ export function toScimGroup(team: Team, members: readonly Member[] | undefined, 
 
 /** The mutable attributes of a Group (members excluded: they are separate records). */
 export function teamView(team: Team): JsonObject {
-  const extensions = Object.keys(team.attributes).filter((k) => k.startsWith('urn:'));
+  const extensions = extensionsOf(team.attributes);
   const view: JsonObject = { schemas: [CORE_GROUP, ...extensions], displayName: team.displayName };
   if (team.externalId !== null) view.externalId = team.externalId;
   return { ...view, ...team.attributes };

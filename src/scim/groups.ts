@@ -1,13 +1,13 @@
-import type { Member, Team, TeamId } from '../storage/ports.ts';
+import type { JsonObject, Member, Team, TeamId } from '../storage/ports.ts';
 import { checkIfMatch, directoryScope, etagOf, notModified, withRetry } from './core.ts';
 import type { ScimInput, ScimResult, ScimScope, ScimServices } from './core.ts';
 import { notFound, ScimError } from './errors.ts';
 import { memberIds, teamDraft, teamView, toScimGroup } from './group-resource.ts';
 import { splitGroupPatch } from './group-patch.ts';
 import { parseListParams } from './list.ts';
-import type { ListInput } from './list.ts';
+import type { ListInput, ListParams } from './list.ts';
 import { isObject, normaliseResource } from './normalise.ts';
-import { applyAttributeOps, parsePatchBody } from './patch.ts';
+import { applyAttributeOps, parsePatchBody, refuseNotUnderstood } from './patch.ts';
 import { FULL, parseProjection, project, wants } from './projection.ts';
 import type { Projection } from './projection.ts';
 import { GROUP_RESOURCE } from './schema.ts';
@@ -57,8 +57,18 @@ export async function getGroup(
 
 export async function listGroups(svc: ScimServices, scope: ScimScope, input: ListInput): Promise<ScimResult> {
   const params = parseListParams(GROUP_RESOURCE, input);
+  const { total, resources } = await groupPage(svc, scope, params);
+  return { status: 200, body: listBody(total, params.startIndex, resources) };
+}
+
+/** One page of Groups as SCIM resources, with the total the filter matches. */
+export async function groupPage(
+  svc: ScimServices,
+  scope: ScimScope,
+  params: ListParams,
+): Promise<{ total: number; resources: JsonObject[] }> {
   const page = await svc.storage.teams.list(scope.tenant.id, params.query);
-  const resources = [];
+  const resources: JsonObject[] = [];
   for (const team of page.items)
     resources.push(
       project(
@@ -66,7 +76,7 @@ export async function listGroups(svc: ScimServices, scope: ScimScope, input: Lis
         params.projection,
       ),
     );
-  return { status: 200, body: listBody(page.total, params.startIndex, resources) };
+  return { total: page.total, resources };
 }
 
 function bodyMembers(body: unknown): string[] {
@@ -112,7 +122,10 @@ export async function replaceGroup(
   return render(svc, scope, saved, 200);
 }
 
-/** PATCH answers 204 (RFC 7644 §3.5.2): a 50,000-member group is not sent back for a one-member change. */
+/**
+ * PATCH answers 204 (RFC 7644 §3.5.2): a 50,000-member group is not sent back for a one-member
+ * change, unless `attributes`/`excludedAttributes` ask for the resource ("MUST return a 200 OK").
+ */
 export async function patchGroup(
   svc: ScimServices,
   scope: ScimScope,
@@ -120,15 +133,19 @@ export async function patchGroup(
   input: ScimInput,
 ): Promise<ScimResult> {
   const { attributeOps, memberChanges } = splitGroupPatch(parsePatchBody(input.body));
+  const { attributes, excludedAttributes } = input.query;
+  const projection = parseProjection(GROUP_RESOURCE, attributes, excludedAttributes);
   const saved = await withRetry(input, async () => {
     const current = await load(svc, scope, id);
     checkIfMatch(input, current.version);
     const before = teamView(current);
-    const after = attributeOps.length
-      ? normaliseResource(GROUP_RESOURCE, applyAttributeOps(GROUP_RESOURCE, before, attributeOps, id))
-      : before;
+    const patched = applyAttributeOps(GROUP_RESOURCE, before, attributeOps, id);
+    const after = attributeOps.length ? normaliseResource(GROUP_RESOURCE, patched.resource) : before;
     const changed = changedAttributes(before, after);
-    if (changed.length === 0 && memberChanges.length === 0) return current;
+    if (changed.length === 0 && memberChanges.length === 0) {
+      refuseNotUnderstood(patched.unknownKeys);
+      return current;
+    }
     return svc.teams.change(
       directoryScope(scope),
       current,
@@ -137,7 +154,9 @@ export async function patchGroup(
       memberChanges,
     );
   });
-  return { status: 204, etag: etagOf(saved.version) };
+  if (attributes === undefined && excludedAttributes === undefined)
+    return { status: 204, etag: etagOf(saved.version) };
+  return render(svc, scope, saved, 200, projection);
 }
 
 export async function deleteGroup(

@@ -21,11 +21,13 @@ import { bulk } from './bulk.ts';
 import type { ScimInput, ScimResult, ScimScope, ScimServices } from './core.ts';
 import { ROUTES, routeMatcher } from './dispatch.ts';
 import type { Call, Route } from './dispatch.ts';
-import { ScimError, scimErrorView } from './errors.ts';
+import { MethodNotAllowed, ScimError, scimErrorView } from './errors.ts';
 
 const SCIM_PREFIX = '/scim/v2/';
 const SCIM_JSON = 'application/scim+json; charset=utf-8';
 const ACCEPTED_BODIES = ['application/scim+json', 'application/json'] as const;
+/** When the store is unavailable (503): how soon an IdP may retry (RFC 9110 §10.2.3). */
+const RETRY_AFTER_SECONDS = '5';
 
 /** Whether a request URL belongs to the SCIM surface (the prefix matches case-insensitively, as routes did). */
 export function isScimUrl(url: string): boolean {
@@ -85,8 +87,10 @@ export function createScimHandler(
     body: string | undefined,
     extra: string[],
   ) => {
-    const headers = [...baseHeaders, 'X-Request-Id', context.requestId, 'Content-Type', SCIM_JSON, ...extra];
-    if (body !== undefined) headers.push('Content-Length', String(Buffer.byteLength(body)));
+    const headers = [...baseHeaders, 'X-Request-Id', context.requestId, ...extra];
+    // A response without content (204, 304) has no media type (RFC 9110 §8.3).
+    if (body !== undefined)
+      headers.push('Content-Type', SCIM_JSON, 'Content-Length', String(Buffer.byteLength(body)));
     res.writeHead(status, headers);
     res.end(body);
   };
@@ -103,7 +107,13 @@ export function createScimHandler(
     const view = scimErrorView(err);
     if (Number(view.status) >= 500) context.log.error({ err }, 'SCIM request failed');
     if (res.headersSent) return void res.end();
-    const extra = view.status === '401' ? ['WWW-Authenticate', 'Bearer realm="scim"'] : [];
+    const extra =
+      view.status === '401'
+        ? ['WWW-Authenticate', 'Bearer realm="scim"']
+        : view.status === '503'
+          ? ['Retry-After', RETRY_AFTER_SECONDS]
+          : [];
+    if (err instanceof MethodNotAllowed) extra.push('Allow', err.allow.join(', '));
     send(res, context, Number(view.status), JSON.stringify(view), extra);
   };
 

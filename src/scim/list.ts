@@ -1,5 +1,6 @@
 import type { ListQuery } from '../storage/ports.ts';
-import { badRequest } from './errors.ts';
+import { badRequest, ScimError } from './errors.ts';
+import { resolveAttr } from './paths.ts';
 import { translateFilter, translateSort } from './filter.ts';
 import { parseProjection } from './projection.ts';
 import type { Projection } from './projection.ts';
@@ -42,13 +43,21 @@ function text(input: ListInput, name: string): string | undefined {
 /** Past any real directory: a larger startIndex is read as this one (an empty page, not an error). */
 const MAX_START_INDEX = 2 ** 31 - 1;
 
-/** RFC 7644 §3.4.2: startIndex < 1 means 1, count < 0 means 0. */
-export function parseListParams(resource: ResourceSchema, input: ListInput): ListParams {
+/**
+ * RFC 7644 §3.4.2: startIndex < 1 means 1, count < 0 means 0. With `lacking` (a search over
+ * several resource types), attributes this type lacks have no value (see `translateFilter`), and
+ * a `sortBy` it lacks leaves its resources in the default order.
+ */
+export function parseListParams(
+  resource: ResourceSchema,
+  input: ListInput,
+  lacking?: Set<string>,
+): ListParams {
   const startIndex = Math.min(MAX_START_INDEX, Math.max(1, integer(input, 'startIndex') ?? 1));
   const count = Math.min(MAX_PAGE, Math.max(0, integer(input, 'count') ?? DEFAULT_PAGE));
-  const sort = translateSort(resource, text(input, 'sortBy'), text(input, 'sortOrder'));
+  const sort = sortFor(resource, text(input, 'sortBy'), text(input, 'sortOrder'), lacking);
   const query: ListQuery = {
-    filter: translateFilter(resource, text(input, 'filter')),
+    filter: translateFilter(resource, text(input, 'filter'), lacking),
     offset: startIndex - 1,
     limit: count,
     ...(sort ? { sort } : {}),
@@ -58,4 +67,29 @@ export function parseListParams(resource: ResourceSchema, input: ListInput): Lis
     startIndex,
     projection: parseProjection(resource, text(input, 'attributes'), text(input, 'excludedAttributes')),
   };
+}
+
+function sortFor(
+  resource: ResourceSchema,
+  sortBy: string | undefined,
+  sortOrder: string | undefined,
+  lacking: Set<string> | undefined,
+): ReturnType<typeof translateSort> {
+  if (!lacking || !sortBy) return translateSort(resource, sortBy, sortOrder);
+  try {
+    return translateSort(resource, sortBy, sortOrder);
+  } catch (err) {
+    if (!(err instanceof ScimError) || findsAttribute(resource, sortBy)) throw err;
+    lacking.add(sortBy.toLowerCase());
+    return undefined;
+  }
+}
+
+function findsAttribute(resource: ResourceSchema, name: string): boolean {
+  try {
+    resolveAttr(resource, name);
+    return true;
+  } catch {
+    return false;
+  }
 }

@@ -1,6 +1,6 @@
 import type { JsonObject, JsonValue } from '../storage/ports.ts';
 import { badRequest } from './errors.ts';
-import { COMMON_ATTRIBUTES, findAttr } from './schema.ts';
+import { COMMON_ATTRIBUTES, findAttr, isSchemaUri } from './schema.ts';
 import type { AttrDef, ResourceSchema, SchemaDef } from './schema.ts';
 
 /**
@@ -8,7 +8,8 @@ import type { AttrDef, ResourceSchema, SchemaDef } from './schema.ts';
  * schema spelling (RFC 7644 §3.10: names are case-insensitive), values coerced to the schema type
  * (Entra sends `"False"` for booleans, Okta numbers for strings), `null` and `[]` removed
  * (RFC 7643 §2.5: unassigned), server-owned and write-only attributes dropped (passwords are never
- * stored: docs/scim.md), unknown core attributes ignored, declared unknown extensions kept.
+ * stored: docs/scim.md), unknown core attributes ignored, declared unknown extensions kept (with
+ * their attributes as given, or as `{}` when `schemas` declares one the body has no value for).
  */
 export function normaliseResource(resource: ResourceSchema, body: unknown): JsonObject {
   if (!isObject(body)) throw badRequest('invalidSyntax', 'the body must be a JSON object');
@@ -16,17 +17,33 @@ export function normaliseResource(resource: ResourceSchema, body: unknown): Json
   const out: JsonObject = {};
   for (const [key, value] of Object.entries(body)) {
     if (key.toLowerCase() === 'schemas') continue;
-    const ext = /^urn:/i.test(key) ? schemaByUrn(resource, key) : undefined;
+    const uri = isSchemaUri(key);
+    const ext = uri ? schemaByUrn(resource, key) : undefined;
     if (ext && ext !== resource.core) {
       if (!isObject(value)) throw badRequest('invalidValue', `"${ext.id}" must be an object`);
       const attrs = normaliseAttributes(ext.attributes, value, ext.id);
       if (Object.keys(attrs).length > 0) out[ext.id] = attrs;
-    } else if (/^urn:/i.test(key)) {
-      if (!ext && schemas.some((s) => s.toLowerCase() === key.toLowerCase()) && isObject(value))
-        out[key] = value as JsonObject; // parsed JSON
+    } else if (uri) {
+      if (!ext && isDeclared(schemas, key) && isObject(value)) out[key] = value as JsonObject; // parsed JSON
     } else normaliseInto(out, coreAttributes(resource), key, value, '');
   }
+  keepDeclaredExtensions(resource, schemas, out);
   return out;
+}
+
+const isDeclared = (schemas: readonly string[], key: string): boolean =>
+  schemas.some((s) => s.toLowerCase() === key.toLowerCase());
+
+/** RFC 7643 §3: `schemas` names the extensions a resource has; an unknown one stays declared. */
+function keepDeclaredExtensions(resource: ResourceSchema, schemas: readonly string[], out: JsonObject): void {
+  if (schemas.length < 2) return;
+  const present = new Set(Object.keys(out).map((k) => k.toLowerCase()));
+  for (const schema of schemas) {
+    const lower = schema.toLowerCase();
+    if (present.has(lower) || !isSchemaUri(schema) || schemaByUrn(resource, schema)) continue;
+    out[schema] = {};
+    present.add(lower);
+  }
 }
 
 const coreLists = new WeakMap<ResourceSchema, readonly AttrDef[]>();

@@ -1,12 +1,11 @@
 import { scimPatch } from 'scim-patch';
-import type { ScimPatchOperation, ScimResource } from 'scim-patch';
+import type { ScimResource } from 'scim-patch';
 import type { JsonObject } from '../storage/ports.ts';
 import { badRequest, ScimError } from './errors.ts';
-import { quoteBareValues } from './filter-lexer.ts';
-import { translateFilter } from './filter.ts';
 import { isObject } from './normalise.ts';
-import { resolveAttr, resolveSub } from './paths.ts';
-import type { ResolvedAttr } from './paths.ts';
+import { canonicalPath, checkMutable, parsePatchPath, targetOf } from './patch-path.ts';
+import { noPathOps, unknownSubKeys } from './patch-value.ts';
+import type { CanonicalOps } from './patch-value.ts';
 import type { ResourceSchema } from './schema.ts';
 
 export const PATCH_OP_SCHEMA = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
@@ -55,87 +54,38 @@ function parseOperation(raw: unknown, index: number): PatchOp {
   return { op, path: typeof path === 'string' ? path.trim() : undefined, value: raw.value };
 }
 
-/** `attr[filter].sub` split (the filter text goes to the filter parser, never split further). */
-export interface PatchPath {
-  readonly attr: ResolvedAttr;
-  readonly filter: string | undefined;
-  readonly sub: string | undefined;
-}
-
-export function parsePatchPath(resource: ResourceSchema, path: string): PatchPath {
-  const open = path.indexOf('[');
-  if (open < 0) return { attr: resolveAttr(resource, path), filter: undefined, sub: undefined };
-  const close = path.lastIndexOf(']');
-  const after = path.slice(close + 1);
-  if (close < open || (after !== '' && !after.startsWith('.')))
-    throw badRequest('invalidPath', `malformed path "${path}"`);
-  const attr = resolveAttr(resource, path.slice(0, open));
-  if (!attr.top.multiValued || attr.sub)
-    throw badRequest('invalidPath', `"${path}": a value filter needs a multi-valued attribute`);
-  const filter = quoteBareValues(path.slice(open + 1, close));
-  translateFilter(resource, `${path.slice(0, open)}[${filter}]`); // validates the filter against the schema
-  const sub = after ? resolveSub(attr.top, after.slice(1), 'invalidPath').name : undefined;
-  return { attr, filter, sub };
-}
-
-function canonicalPath(p: PatchPath): string {
-  const name = p.attr.extension ? `${p.attr.extension}:${p.attr.top.name}` : p.attr.top.name;
-  const head = p.filter === undefined && p.attr.sub ? `${name}.${p.attr.sub.name}` : name;
-  return p.filter === undefined ? head : `${head}[${p.filter}]${p.sub ? `.${p.sub}` : ''}`;
-}
-
-function checkMutable(p: PatchPath, raw: string): void {
-  const def = p.attr.sub ?? p.attr.top;
-  if (p.attr.top.mutability === 'readOnly' || def.mutability === 'readOnly')
-    throw new ScimError(400, 'mutability', `"${raw}" is read-only`);
-}
-
-/** No-path add/replace: keys may be dotted or URN-qualified (Entra); `id` may repeat the id (Okta). */
-function canonicalValue(resource: ResourceSchema, value: unknown, id: string): JsonObject {
-  if (!isObject(value)) throw badRequest('invalidValue', 'an operation without path needs an object value');
-  const out: JsonObject = {};
-  for (const [key, v] of Object.entries(value)) {
-    const lower = key.toLowerCase();
-    if (lower === 'id' && v !== id) throw new ScimError(400, 'mutability', '"id" cannot change');
-    if (lower === 'id' || lower === 'meta' || lower === 'schemas' || lower === 'groups') continue;
-    if (
-      resource.extensions.some((s) => s.id.toLowerCase() === lower) ||
-      (/^urn:/i.test(key) && !resolvable(resource, key))
-    ) {
-      out[resource.extensions.find((s) => s.id.toLowerCase() === lower)?.id ?? key] = v as JsonObject;
-      continue;
-    }
-    const p = parsePatchPath(resource, key);
-    checkMutable(p, key);
-    out[canonicalPath(p)] = v as JsonObject;
-  }
-  return out;
-}
-
-function resolvable(resource: ResourceSchema, key: string): boolean {
-  try {
-    resolveAttr(resource, key);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-/** Canonical operations for scim-patch: paths resolved and checked against the schema. */
+/**
+ * Canonical operations for scim-patch: paths resolved and checked against the schema, no-path
+ * values expanded (patch-value.ts). `declared` is the resource's `schemas` before the PATCH.
+ */
 export function canonicalOps(
   resource: ResourceSchema,
   ops: readonly PatchOp[],
   id: string,
-): ScimPatchOperation[] {
-  return ops.map((op): ScimPatchOperation => {
-    if (op.path === undefined)
-      return { op: op.op === 'remove' ? 'replace' : op.op, value: canonicalValue(resource, op.value, id) };
+  declared: readonly string[],
+): CanonicalOps {
+  const out: CanonicalOps = { operations: [], unknownKeys: [] };
+  for (const op of ops) {
+    if (op.path === undefined) {
+      noPathOps(resource, op.op === 'remove' ? 'replace' : op.op, op.value, id, declared, out);
+      continue;
+    }
     const p = parsePatchPath(resource, op.path);
     checkMutable(p, op.path);
-    return op.op === 'remove'
-      ? { op: 'remove', path: canonicalPath(p), value: op.value }
-      : { op: op.op, path: canonicalPath(p), value: op.value };
-  });
+    if (op.op !== 'remove') out.unknownKeys.push(...unknownSubKeys(targetOf(p), op.value, op.path));
+    out.operations.push(
+      op.op === 'remove'
+        ? { op: 'remove', path: canonicalPath(p), value: op.value }
+        : { op: op.op, path: canonicalPath(p), value: op.value },
+    );
+  }
+  return out;
+}
+
+/** A PATCH result, and the value keys that were not understood (and so changed nothing). */
+export interface Patched {
+  readonly resource: JsonObject;
+  readonly unknownKeys: readonly string[];
 }
 
 /**
@@ -147,9 +97,10 @@ export function applyAttributeOps(
   current: JsonObject,
   ops: readonly PatchOp[],
   id: string,
-): JsonObject {
-  if (ops.length === 0) return current;
-  const operations = canonicalOps(resource, ops, id);
+): Patched {
+  if (ops.length === 0) return { resource: current, unknownKeys: [] };
+  const declared = Array.isArray(current.schemas) ? current.schemas.filter((s) => typeof s === 'string') : [];
+  const { operations, unknownKeys } = canonicalOps(resource, ops, id, declared);
   const doc = {
     ...structuredClone(current),
     meta: { created: new Date(0), lastModified: new Date(0) },
@@ -160,7 +111,7 @@ export function applyAttributeOps(
       treatMissingAsAdd: true,
     }) as unknown as JsonObject;
     const { meta: _meta, ...rest } = patched;
-    return rest;
+    return { resource: rest, unknownKeys };
   } catch (err) {
     if (err instanceof ScimError) throw err;
     const scimType = (err as { scimType?: unknown }).scimType;
@@ -170,4 +121,13 @@ export function applyAttributeOps(
       detail,
     );
   }
+}
+
+/**
+ * A PATCH that changed nothing while some of its keys were not understood did not do what the
+ * client asked: a 400 (RFC 7644 §3.5.2, `invalidPath`), not a 200 that stores nothing.
+ */
+export function refuseNotUnderstood(unknownKeys: readonly string[]): void {
+  if (unknownKeys.length > 0)
+    throw badRequest('invalidPath', `unknown attribute ${unknownKeys.map((k) => `"${k}"`).join(', ')}`);
 }

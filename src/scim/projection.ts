@@ -1,31 +1,107 @@
-import type { JsonObject, JsonValue } from '../storage/ports.ts';
+import type { Filter, JsonObject, JsonValue } from '../storage/ports.ts';
+import { badRequest } from './errors.ts';
+import { translateValueFilter } from './filter.ts';
 import { resolveAttr } from './paths.ts';
+import type { ResolvedAttr } from './paths.ts';
 import type { ResourceSchema } from './schema.ts';
+import { matchesValue } from './value-filter.ts';
 
 /**
  * `attributes` / `excludedAttributes` (RFC 7644 §3.4.2.5 and §3.9). `id` and `schemas` are
- * returned always (RFC 7643 §7). Unknown names are ignored: a projection cannot do harm.
+ * returned always (RFC 7643 §7). Unknown names are ignored: a projection cannot do harm. A name
+ * may carry a value filter (`emails[type eq "work"]`, `emails[type eq "work"].value`): the
+ * attribute is then returned with (or, when excluded, without) the values that match.
  */
 export interface Projection {
   readonly include: readonly (readonly string[])[] | null;
   readonly exclude: readonly (readonly string[])[];
+  /** Top-level multi-valued attribute → filters; a value is returned when it matches one. */
+  readonly includeValues: ReadonlyMap<string, readonly Filter[]>;
+  /** Top-level multi-valued attribute → filters; a value matching one is left out. */
+  readonly excludeValues: ReadonlyMap<string, readonly Filter[]>;
 }
 
-export const FULL: Projection = { include: null, exclude: [] };
+const NO_FILTERS: ReadonlyMap<string, readonly Filter[]> = new Map();
 
-function parseList(resource: ResourceSchema, raw: string | undefined): (readonly string[])[] {
-  if (!raw) return [];
-  const out: (readonly string[])[] = [];
-  for (const name of raw.split(',')) {
-    const trimmed = name.trim();
-    if (!trimmed) continue;
+export const FULL: Projection = {
+  include: null,
+  exclude: [],
+  includeValues: NO_FILTERS,
+  excludeValues: NO_FILTERS,
+};
+
+interface ParsedList {
+  /** Attributes named without a value filter. */
+  readonly paths: (readonly string[])[];
+  /** Attributes named with one: the paths to return and the filters by top-level attribute. */
+  readonly filteredPaths: (readonly string[])[];
+  readonly values: Map<string, Filter[]>;
+}
+
+/** Splits at commas outside brackets and quoted strings (a value filter may hold either). */
+export function splitAttributeList(raw: string): string[] {
+  const out: string[] = [];
+  let depth = 0;
+  let quoted = false;
+  let start = 0;
+  for (let i = 0; i < raw.length; i++) {
+    const c = raw[i];
+    if (quoted) {
+      if (c === '\\') i++;
+      else if (c === '"') quoted = false;
+    } else if (c === '"') quoted = true;
+    else if (c === '[') depth++;
+    else if (c === ']') depth = Math.max(0, depth - 1);
+    else if (c === ',' && depth === 0) {
+      out.push(raw.slice(start, i));
+      start = i + 1;
+    }
+  }
+  out.push(raw.slice(start));
+  return out.map((name) => name.trim()).filter(Boolean);
+}
+
+/** `attr[filter]` or `attr[filter].sub` → the path to return and the filter on the values. */
+function withValueFilter(
+  resource: ResourceSchema,
+  name: string,
+): { path: readonly string[]; filter: Filter; top: boolean } | undefined {
+  const open = name.indexOf('[');
+  const close = name.lastIndexOf(']');
+  const after = name.slice(close + 1);
+  if (close < open || (after !== '' && !/^\.[^.[\]]+$/.test(after)))
+    throw badRequest('invalidFilter', `malformed attribute "${name}"`);
+  let attr: ResolvedAttr;
+  try {
+    attr = resolveAttr(resource, name.slice(0, open), 'invalidFilter');
+  } catch {
+    return undefined; // an unknown attribute, ignored like any other
+  }
+  const { filter } = translateValueFilter(resource, name.slice(0, open), name.slice(open + 1, close));
+  const sub = after ? resolveAttr(resource, `${name.slice(0, open)}${after}`, 'invalidFilter').path : [];
+  return { path: sub.length ? sub : attr.path, filter, top: attr.extension === undefined };
+}
+
+function parseList(resource: ResourceSchema, raw: string | undefined): ParsedList {
+  const parsed: ParsedList = { paths: [], filteredPaths: [], values: new Map() };
+  if (!raw) return parsed;
+  for (const name of splitAttributeList(raw)) {
+    if (name.includes('[')) {
+      const entry = withValueFilter(resource, name);
+      if (!entry) continue;
+      parsed.filteredPaths.push(entry.path);
+      const key = entry.path[0] ?? '';
+      // Extensions hold no multi-valued attributes today; were one to, it is returned whole.
+      if (entry.top) parsed.values.set(key, [...(parsed.values.get(key) ?? []), entry.filter]);
+      continue;
+    }
     try {
-      out.push(resolveAttr(resource, trimmed).path);
+      parsed.paths.push(resolveAttr(resource, name).path);
     } catch {
       // ignored (see above)
     }
   }
-  return out;
+  return parsed;
 }
 
 export function parseProjection(
@@ -33,8 +109,17 @@ export function parseProjection(
   attributes?: string,
   excluded?: string,
 ): Projection {
+  if (!attributes && !excluded) return FULL;
   const include = parseList(resource, attributes);
-  return { include: attributes ? include : null, exclude: parseList(resource, excluded) };
+  const exclude = parseList(resource, excluded);
+  // An attribute also named without a filter is returned whole.
+  for (const path of include.paths) if (path.length === 1) include.values.delete(path[0] ?? '');
+  return {
+    include: attributes ? [...include.paths, ...include.filteredPaths] : null,
+    exclude: exclude.paths,
+    includeValues: include.values,
+    excludeValues: exclude.values,
+  };
 }
 
 /** Whether the projection returns top-level attribute `name` at all (to skip loading members/groups). */
@@ -46,9 +131,31 @@ export function wants(projection: Projection, name: string): boolean {
 const ALWAYS = new Set(['id', 'schemas']);
 
 export function project(resource: JsonObject, projection: Projection): JsonObject {
-  let out = resource;
+  if (projection === FULL) return resource;
+  let out = filterValues(resource, projection.excludeValues, false);
+  out = filterValues(out, projection.includeValues, true);
   if (projection.include) out = pick(out, projection.include);
   for (const path of projection.exclude) out = drop(out, path);
+  return out;
+}
+
+/** Keeps (`keep`) or leaves out the values of multi-valued attributes that match a filter; an attribute left with no value is unassigned. */
+function filterValues(
+  resource: JsonObject,
+  filters: ReadonlyMap<string, readonly Filter[]>,
+  keep: boolean,
+): JsonObject {
+  if (filters.size === 0) return resource;
+  const out: JsonObject = {};
+  for (const [key, value] of Object.entries(resource)) {
+    const list = filters.get(key);
+    if (!list || !Array.isArray(value)) {
+      out[key] = value;
+      continue;
+    }
+    const left = value.filter((v: JsonValue) => list.some((f) => matchesValue(f, v)) === keep);
+    if (left.length > 0) out[key] = left;
+  }
   return out;
 }
 

@@ -189,6 +189,31 @@ export const COMMON_ATTRIBUTES: readonly AttrDef[] = [
   ),
 ];
 
+/**
+ * Whether an attribute key is a schema URI, under which an extension's attributes sit (RFC 7643
+ * §3): a URN, or a URL such as Entra ID's `http://schemas.microsoft.com/2006/11/ResourceManagement/ADSCIM/2.0/Group`.
+ * No attribute name looks like one (RFC 7643 §2.1: ALPHA *(nameChar)).
+ */
+export const isSchemaUri = (key: string): boolean => /^(?:urn:|https?:\/\/)/i.test(key);
+
+/** The extension schemas a resource's stored attributes hold, for its `schemas`. */
+export const extensionsOf = (attributes: object): string[] => Object.keys(attributes).filter(isSchemaUri);
+
+/**
+ * Copies stored attributes into a resource body. An extension declared in `schemas` with no
+ * attribute of ours is stored as `{}` (so that it stays declared) and is not sent as a value.
+ */
+export function assignAttributes(target: Record<string, unknown>, attributes: Record<string, unknown>): void {
+  for (const key in attributes) {
+    const value = attributes[key];
+    if (isEmptyObject(value) && isSchemaUri(key)) continue;
+    target[key] = value;
+  }
+}
+
+const isEmptyObject = (value: unknown): boolean =>
+  typeof value === 'object' && value !== null && !Array.isArray(value) && Object.keys(value).length === 0;
+
 export interface ResourceSchema {
   readonly resourceType: 'User' | 'Group';
   readonly endpoint: string;

@@ -2,7 +2,7 @@ import type { AccountDraft } from '../directory/accounts.ts';
 import type { Account, JsonObject, JsonValue, Team } from '../storage/ports.ts';
 import { etagOf } from './core.ts';
 import { badRequest } from './errors.ts';
-import { CORE_USER } from './schema.ts';
+import { assignAttributes, CORE_USER, extensionsOf } from './schema.ts';
 
 /** Fields of `Account` that are SCIM attributes of their own (everything else is `attributes`). */
 const RECORD_FIELDS = new Set(['userName', 'externalId', 'active', 'displayName']);
@@ -13,13 +13,13 @@ export function toScimUser(
   groups: readonly Team[] | undefined,
   baseUrl: string,
 ): JsonObject {
-  const extensions = Object.keys(account.attributes).filter((k) => k.startsWith('urn:'));
+  const extensions = extensionsOf(account.attributes);
   const user: JsonObject = { schemas: [CORE_USER, ...extensions], id: account.id };
   if (account.externalId !== null) user.externalId = account.externalId;
   user.userName = account.userName;
   if (account.displayName !== null) user.displayName = account.displayName;
   user.active = account.active;
-  Object.assign(user, account.attributes);
+  assignAttributes(user, account.attributes);
   if (groups && groups.length > 0)
     user.groups = groups.map((t) => ({
       value: t.id,
@@ -57,7 +57,7 @@ export function accountDraft(user: JsonObject): AccountDraft {
 
 /** The attributes a client can change, as SCIM JSON (for PATCH and for diffs). */
 export function mutableView(account: Account): JsonObject {
-  const extensions = Object.keys(account.attributes).filter((k) => k.startsWith('urn:'));
+  const extensions = extensionsOf(account.attributes);
   const view: JsonObject = {
     schemas: [CORE_USER, ...extensions],
     userName: account.userName,

@@ -3,9 +3,9 @@ import { checkIfMatch, directoryScope, etagOf, notModified, withRetry } from './
 import type { ScimInput, ScimResult, ScimScope, ScimServices } from './core.ts';
 import { notFound, ScimError } from './errors.ts';
 import { LIST_RESPONSE, parseListParams } from './list.ts';
-import type { ListInput } from './list.ts';
+import type { ListInput, ListParams } from './list.ts';
 import { normaliseResource } from './normalise.ts';
-import { applyAttributeOps, parsePatchBody } from './patch.ts';
+import { applyAttributeOps, parsePatchBody, refuseNotUnderstood } from './patch.ts';
 import { FULL, parseProjection, project, wants } from './projection.ts';
 import type { Projection } from './projection.ts';
 import { USER_RESOURCE } from './schema.ts';
@@ -54,6 +54,16 @@ export async function getUser(
 /** GET /Users and POST /Users/.search; the store filters, sorts and pages (never a scan in JS). */
 export async function listUsers(svc: ScimServices, scope: ScimScope, input: ListInput): Promise<ScimResult> {
   const params = parseListParams(USER_RESOURCE, input);
+  const { total, resources } = await userPage(svc, scope, params);
+  return { status: 200, body: listBody(total, params.startIndex, resources) };
+}
+
+/** One page of Users as SCIM resources, with the total the filter matches. */
+export async function userPage(
+  svc: ScimServices,
+  scope: ScimScope,
+  params: ListParams,
+): Promise<{ total: number; resources: JsonObject[] }> {
   const page = await svc.storage.accounts.list(scope.tenant.id, params.query);
   const groups = await groupsOf(
     svc,
@@ -64,7 +74,7 @@ export async function listUsers(svc: ScimServices, scope: ScimScope, input: List
   const resources = page.items.map((a) =>
     project(toScimUser(a, groups.get(a.id) ?? [], scope.baseUrl), params.projection),
   );
-  return { status: 200, body: listBody(page.total, params.startIndex, resources) };
+  return { total: page.total, resources };
 }
 
 export function listBody(total: number, startIndex: number, resources: readonly JsonObject[]): JsonObject {
@@ -124,16 +134,29 @@ export async function patchUser(
   input: ScimInput,
 ): Promise<ScimResult> {
   const ops = parsePatchBody(input.body);
+  const projection = parseProjection(USER_RESOURCE, input.query.attributes, input.query.excludedAttributes);
   const saved = await withRetry(input, async () => {
     const current = await load(svc, scope, id);
     checkIfMatch(input, current.version);
     const before = mutableView(current);
-    const after = normaliseResource(USER_RESOURCE, applyAttributeOps(USER_RESOURCE, before, ops, id));
+    const patched = applyAttributeOps(USER_RESOURCE, before, ops, id);
+    const after = activeNeverUnassigned(normaliseResource(USER_RESOURCE, patched.resource));
     const changed = changedAttributes(before, after);
-    if (changed.length === 0) return current; // RFC 7644 §3.5.2: a no-op PATCH changes nothing
+    if (changed.length === 0) {
+      refuseNotUnderstood(patched.unknownKeys);
+      return current; // RFC 7644 §3.5.2: a no-op PATCH changes nothing
+    }
     return svc.accounts.update(directoryScope(scope), current, accountDraft(after), changed);
   });
-  return render(svc, scope, saved, 200);
+  return render(svc, scope, saved, 200, projection);
+}
+
+/**
+ * RFC 7644 §3.5.2.2: `remove` leaves an attribute unassigned. An unassigned `active` would read as
+ * the default (true) and re-activate a deactivated account, so it is stored as false (docs/scim.md).
+ */
+function activeNeverUnassigned(user: JsonObject): JsonObject {
+  return user.active === undefined ? { ...user, active: false } : user;
 }
 
 export async function deleteUser(

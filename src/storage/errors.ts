@@ -35,3 +35,13 @@ export class NotFoundInStore extends StorageError {
   override readonly status = 404;
   override readonly code = 'not_found';
 }
+
+/**
+ * The store cannot take the request now (MongoDB unreachable, the SQLite file unwritable or its
+ * disk full, the database locked by another process): a 503 with `Retry-After`; service resumes
+ * by itself when the store returns (docs/operations.md, store outage).
+ */
+export class StorageUnavailable extends StorageError {
+  override readonly status = 503;
+  override readonly code = 'storage_unavailable';
+}

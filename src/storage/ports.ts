@@ -377,4 +377,10 @@ export interface Storage extends Stores {
 // ---------------------------------------------------------------------------------------------
 // Errors: domain-free, defined beside the port (errors.ts); each surface maps them to its protocol
 
-export { NotFoundInStore, StorageError, UniquenessConflict, VersionConflict } from './errors.ts';
+export {
+  NotFoundInStore,
+  StorageError,
+  StorageUnavailable,
+  UniquenessConflict,
+  VersionConflict,
+} from './errors.ts';

@@ -57,7 +57,9 @@ describe('SCIM: bad input, nothing stored half-way', () => {
       'userName zz "a"',
       'nope eq "a"',
       'active gt true',
-      'emails[type eq "work"].value eq "x"',
+      // A sub-attribute after a value filter, with no comparison after it.
+      'emails[type eq "work"].value',
+      'emails[type eq "work"].value eq',
       '(userName eq "a"',
     ])
       assertScimError(await scim.get(`/Users?filter=${encodeURIComponent(filter)}`), 400, 'invalidFilter');

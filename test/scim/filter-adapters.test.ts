@@ -41,6 +41,13 @@ const USER_CASES: [string, string[]][] = [
   ['USERNAME Eq "BOB"', ['bob']],
   // RFC 7643 §4.1.2: emails.type is not case-exact, so grace's "Work" counts.
   ['emails[type eq "work" and value co "EXAMPLE.COM"]', ['alice', 'bob', 'grace']],
+  // Entra ID's form: a value path, a sub-attribute and a comparison, read as one value filter.
+  ['emails[type eq "work"].value eq "BOB@example.com"', ['bob']],
+  ['emails[type eq "work"].value co "EXAMPLE.COM"', ['alice', 'bob', 'grace']],
+  // dave has dave@example.com, but as his "other" address.
+  ['emails[type eq "work"].value eq "dave@example.com"', []],
+  ['emails[type eq "other"].value eq "dave@example.com"', ['dave']],
+  ['emails[type eq "home" or type eq "other"].value pr and not (userName eq "dave_100%")', ['alice']],
   ['emails.value co "example.com"', ['alice', 'bob', 'dave', 'eve', 'grace']],
   ['name.familyName eq "LIDDELL"', ['alice']],
   ['active eq false', ['carol', 'eve']],
@@ -86,5 +93,40 @@ describe('SCIM filters on both adapters (SQLite, MongoDB via mingo)', () => {
       [teamId(tenant, 'engineering')],
     );
     assert.deepEqual(mingoIds('teams', engineering), [teamId(tenant, 'engineering')]);
+  });
+
+  // POST /.search at the root: attributes a type lacks have no value there (RFC 7644 §3.4.2).
+  const CROSS_TYPE: [string, 'none' | 'all' | ('engineering' | 'ops')[]][] = [
+    ['userName pr', 'none'],
+    ['userName sw "a" or displayName pr', 'all'],
+    ['not (userName eq "x")', 'all'],
+    ['userName ne null', 'none'],
+    ['userName eq null and displayName eq "ENGINEERING"', ['engineering']],
+    ['emails[type eq "work"].value eq "alice@example.com" or displayName eq "engineering"', ['engineering']],
+  ];
+  for (const [text, expected] of CROSS_TYPE)
+    it(`Groups, across types: ${text}`, async () => {
+      const lacking = new Set<string>();
+      const filter = translateFilter(GROUP_RESOURCE, text, lacking);
+      assert.ok(lacking.size > 0, 'names the attributes Groups lack');
+      const all = fixtureTeams(tenant).map((t) => t.id);
+      const want =
+        expected === 'none' ? [] : expected === 'all' ? all : expected.map((k) => teamId(tenant, k));
+      const fromSqlite = (await sqlite.teams.list(tenant, { filter, offset: 0, limit: 1000 })).items.map(
+        (t) => t.id,
+      );
+      assert.deepEqual(fromSqlite.sort(), [...want].sort(), 'SQLite');
+      assert.deepEqual(mingoIds('teams', filter).sort(), [...want].sort(), 'MongoDB query in mingo');
+    });
+
+  it('Users, across types: members lacking, userName known', async () => {
+    const lacking = new Set<string>();
+    const filter = translateFilter(USER_RESOURCE, 'members pr or userName eq "bob"', lacking);
+    assert.deepEqual([...lacking], ['members']);
+    const fromSqlite = (await sqlite.accounts.list(tenant, { filter, offset: 0, limit: 1000 })).items.map(
+      (a) => a.id,
+    );
+    assert.deepEqual(fromSqlite, [accountId(tenant, 'bob')]);
+    assert.deepEqual(mingoIds('accounts', filter), [accountId(tenant, 'bob')]);
   });
 });

@@ -144,13 +144,53 @@ describe('SCIM: HTTP edge', () => {
     assert.equal(head.text, undefined);
   });
 
-  it('unknown endpoints and methods are SCIM 404s after authentication; bad escapes are 400', async () => {
+  it('unknown endpoints are SCIM 404s after authentication; bad escapes are 400', async () => {
     assertScimError(await request(t.app).get('/scim/v2/edge/Nope').set('Authorization', auth), 404);
-    assertScimError(await request(t.app).delete('/scim/v2/edge/Users').set('Authorization', auth), 404);
+    assertScimError(await request(t.app).delete('/scim/v2/edge/Nope/x').set('Authorization', auth), 404);
     assertScimError(await request(t.app).get('/scim/v2/edge/Nope'), 401);
     assertScimError(await request(t.app).get('/scim/v2/edge/Users/%E0%A4%A').set('Authorization', auth), 400);
     assertScimError(await request(t.app).get('/scim/v2/%E0%A4%A/Users').set('Authorization', auth), 400);
     const notScim = await request(t.app).get('/scim/v2').expect(404);
     assert.equal(notScim.body.error.code, 'not_found');
+  });
+
+  it('a method an endpoint does not take is 405 with Allow and a SCIM error body', async () => {
+    const cases: [string, string, string][] = [
+      ['post', '/Schemas', 'GET, HEAD'],
+      ['delete', '/ServiceProviderConfig', 'GET, HEAD'],
+      ['put', '/ResourceTypes/User', 'GET, HEAD'],
+      ['delete', '/Users', 'GET, HEAD, POST'],
+      ['post', '/Users/some-id', 'GET, HEAD, PUT, PATCH, DELETE'],
+      ['get', '/Bulk', 'POST'],
+      ['get', '/.search', 'POST'],
+    ];
+    for (const [method, path, allow] of cases) {
+      const res = await request(t.app)[method as 'get'](`/scim/v2/edge${path}`).set('Authorization', auth);
+      assertScimError(res, 405);
+      assert.equal(res.headers.allow, allow, `${method} ${path}`);
+    }
+    // Authentication still comes first.
+    assertScimError(await request(t.app).post('/scim/v2/edge/Schemas'), 401);
+  });
+
+  it('a 204 carries no Content-Type (nor body)', async () => {
+    const created = await request(t.app)
+      .post('/scim/v2/edge/Users')
+      .set('Authorization', auth)
+      .set('Content-Type', 'application/scim+json')
+      .send(
+        JSON.stringify({
+          schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'],
+          userName: 'gone@edge.example',
+        }),
+      );
+    assert.equal(created.status, 201);
+    const deleted = await request(t.app)
+      .delete(`/scim/v2/edge/Users/${created.body.id}`)
+      .set('Authorization', auth);
+    assert.equal(deleted.status, 204);
+    assert.equal(deleted.headers['content-type'], undefined);
+    assert.equal(deleted.headers['content-length'], undefined);
+    assert.equal(deleted.text, '');
   });
 });

@@ -13,7 +13,7 @@ import { startTestApp } from '../support/app.ts';
 import type { TestApp } from '../support/app.ts';
 import type { Account, AccountId } from '../../src/storage/ports.ts';
 
-// samlify refuses to parse anything until a schema validator is set (TOOLCHAIN.md).
+// samlify refuses to parse anything until a schema validator is set (it fails with a bare ERR_INVALID_XML otherwise).
 samlify.setSchemaValidator({ validate: async () => 'skipped' });
 
 export const BINDING = samlify.Constants.namespace.binding;

@@ -12,6 +12,7 @@ import type { Migration } from '../../src/storage/sqlite/migrations.ts';
 import { MIGRATIONS, migrate, schemaVersion } from '../../src/storage/sqlite/migrations.ts';
 import { storageOver } from '../../src/storage/sqlite/storage.ts';
 import { storageContract } from './contract/index.ts';
+import { accountIndexKey, accountIndexPrefix, revokeAccountRecords } from '../../src/provider/records.ts';
 import { TENANT_A_ID, accountId, seedFixtures, teamId } from './contract/fixtures.ts';
 import { makeAccount, makeTenant } from './contract/helpers.ts';
 
@@ -328,6 +329,28 @@ describe('sqlite query plans', () => {
     const limited = traced.filter((text) => /\bLIMIT\b/.test(text));
     assert.equal(limited.length, 4);
     for (const text of limited) assert.match(text, /\bLIMIT \d+ OFFSET \?$|\bLIMIT \d+$/, text);
+  });
+
+  it('revoking an account with nothing to revoke is one primary-key probe of the ephemeral store', async () => {
+    // Other accounts' grants and sessions around it: none of them is read.
+    for (const other of ['0001', '0002', '0003'])
+      for (const model of ['Grant', 'Session'])
+        await storage.ephemeral.put(accountIndexKey(`acc-${other}`, model, `id-${other}`), '', 600);
+    sql.trace = [];
+    assert.equal(await revokeAccountRecords(storage.ephemeral, 'acc-0002x'), 0);
+    const traced = sql.trace;
+    sql.trace = null;
+    assert.equal(traced.length, 1, traced.join('\n'));
+    const plan = sql.db
+      .prepare(`EXPLAIN QUERY PLAN ${traced[0] ?? ''}`)
+      .all()
+      .map((row) => String(row.detail))
+      .join(' | ');
+    assert.match(plan, /^SEARCH ephemeral USING PRIMARY KEY \(key>\? AND key<\?\)$/);
+    // The neighbours are still there, and a live one is found and ended.
+    assert.equal(await revokeAccountRecords(storage.ephemeral, 'acc-0002'), 2);
+    assert.deepEqual(await storage.ephemeral.keys(accountIndexPrefix('acc-0002')), []);
+    assert.equal((await storage.ephemeral.keys(accountIndexPrefix('acc-0001'))).length, 2);
   });
 
   it('pages in id or userName order straight from an index, without sorting', async () => {

@@ -13,6 +13,7 @@ import type { SpContext } from './sp.ts';
 import { amrOf, checkAssertion, precheckResponse } from './checks.ts';
 import type { AssertionFacts, ResponseFacts } from './checks.ts';
 import { loginProfileOf } from './attributes.ts';
+import { decodeUtf8 } from '../../platform/http/json.ts';
 
 /** What the ACS knows so far; each step adds to it. */
 /** What the ACS steps use: the SP, the replay cache and the shared sign-in steps. */
@@ -60,7 +61,12 @@ async function loadPending(s: AcsState): Promise<void> {
 
 async function precheck(s: AcsState): Promise<void> {
   if (s.samlResponse.length === 0) throw new SignInRejected('malformed_response', 'no SAMLResponse');
-  s.xml = Buffer.from(s.samlResponse, 'base64').toString('utf8');
+  try {
+    // Strict: what is not UTF-8 is refused, not read with U+FFFD in place of the bytes.
+    s.xml = decodeUtf8(Buffer.from(s.samlResponse, 'base64'));
+  } catch {
+    throw new SignInRejected('malformed_response', 'the SAMLResponse is not UTF-8 XML');
+  }
   s.facts = precheckResponse(
     s.xml,
     acsUrl(s),

@@ -3,16 +3,37 @@ import type { XmlElement } from './xml.ts';
 import { SignInRejected } from '../../signin/rejection.ts';
 
 /**
- * Checks node-saml leaves to us (TOOLCHAIN.md): it accepts SHA-1 and does not compare
+ * Checks node-saml leaves to us (docs/decisions/0023-saml-validation-strategy.md): it accepts SHA-1 and does not compare
  * Destination or the bearer SubjectConfirmation Recipient with our ACS URL.
  */
 const STRONG =
   /^http:\/\/www\.w3\.org\/(2001\/04\/xmlenc#sha(256|512)|2001\/04\/xmldsig-more#(rsa-|ecdsa-)?sha(256|384|512)|2000\/09\/xmldsig#sha256|2009\/xmldsig11#dsa-sha256)$/;
 const SHA1 = /^http:\/\/www\.w3\.org\/2000\/09\/xmldsig#(rsa-sha1|sha1|dsa-sha1)$/;
 
+/**
+ * SAML core §5.4.4: a SAML signature uses the enveloped-signature and exclusive canonicalization
+ * transforms only. Anything else (an XPath or XSLT transform, XMLDSig §6.6.3–5) can make the
+ * digest cover less than the element, or nothing at all; inclusive C14N is tolerated.
+ */
+const TRANSFORMS = new Set([
+  'http://www.w3.org/2000/09/xmldsig#enveloped-signature',
+  'http://www.w3.org/2001/10/xml-exc-c14n#',
+  'http://www.w3.org/2001/10/xml-exc-c14n#WithComments',
+  'http://www.w3.org/TR/2001/REC-xml-c14n-20010315',
+]);
+
+function checkTransforms(signedInfos: XmlElement[]): void {
+  for (const transform of signedInfos.flatMap((si) => elements(si, NS.ds, 'Transform'))) {
+    const algorithm = transform.getAttribute('Algorithm') ?? '';
+    if (!TRANSFORMS.has(algorithm))
+      throw new SignInRejected('invalid_signature', `signature transform ${algorithm} is not accepted`);
+  }
+}
+
 function checkAlgorithms(root: XmlElement, allowSha1: boolean): void {
   // Only signatures: an EncryptedKey's RSA-OAEP DigestMethod is SHA-1 by definition (XML Enc §5.4.2).
   const signedInfos = elements(root, NS.ds, 'SignedInfo');
+  checkTransforms(signedInfos);
   const used = signedInfos
     .flatMap((si) => [...elements(si, NS.ds, 'SignatureMethod'), ...elements(si, NS.ds, 'DigestMethod')])
     .map((el) => el.getAttribute('Algorithm') ?? '');

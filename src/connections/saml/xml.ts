@@ -30,6 +30,8 @@ export class XmlError extends HttpError {
  */
 export function parseXml(text: string): XmlElement {
   if (/<!DOCTYPE/i.test(text)) throw new XmlError('XML with a DOCTYPE is not accepted');
+  // xmldom 0.8 throws a TypeError on empty input instead of reporting it.
+  if (text.trim() === '') throw new XmlError('not well-formed XML: empty document');
   const problems: string[] = [];
   const doc = new DOMParser({
     errorHandler: {
@@ -50,6 +52,8 @@ export const elements = (parent: XmlElement, ns: string, name: string): XmlEleme
 
 /** Admin input: XML errors are 400s naming the problem. */
 export function parseUpload(text: string): XmlElement {
+  // The text was decoded leniently (express.text): U+FFFD stands where bytes were not UTF-8.
+  if (text.includes('\uFFFD')) throw new BadRequest('the metadata is not valid UTF-8', 'invalid_metadata');
   try {
     return parseXml(text);
   } catch (err) {

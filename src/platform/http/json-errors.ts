@@ -13,6 +13,8 @@ export function renderJsonError(err: unknown, req: Request, res: Response, _next
     return;
   }
   if (view.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
+  // The store is unavailable: service resumes by itself (RFC 9110 §10.2.3).
+  if (view.status === 503) res.setHeader('Retry-After', '5');
   res
     .status(view.status)
     .json({ error: { code: view.code, message: view.message, requestId: context.requestId } });

@@ -1,10 +1,15 @@
 import express from 'express';
 import type { Router } from 'express';
-import type { Storage } from '../../storage/ports.ts';
 import type { Metrics } from '../metrics.ts';
 
 /** `/healthz` (the process answers), `/readyz` (the store answers), `/metrics` (Prometheus). */
-export function createOperationsRouter(deps: { storage: Storage; metrics: Metrics }): Router {
+/** What `/readyz` asks: whether the store answers. */
+export interface Readiness {
+  readonly driver: string;
+  ping(): Promise<void>;
+}
+
+export function createOperationsRouter(deps: { storage: Readiness; metrics: Metrics }): Router {
   const router = express.Router();
   router.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });

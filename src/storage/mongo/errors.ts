@@ -1,4 +1,4 @@
-import { UniquenessConflict } from '../ports.ts';
+import { StorageUnavailable, UniquenessConflict } from '../ports.ts';
 
 /** MongoDB's duplicate key error (E11000), for inserts, updates and upserts alike. */
 export const DUPLICATE_KEY = 11000;
@@ -93,4 +93,26 @@ export async function writing<T>(fn: () => Promise<T>, fields: UniqueFields = {}
   } catch (err) {
     throw translateWriteError(err, fields);
   }
+}
+
+/** Driver errors that mean the server cannot be reached now (not that the request is wrong). */
+const UNREACHABLE = new Set([
+  'MongoNetworkError',
+  'MongoNetworkTimeoutError',
+  'MongoServerSelectionError',
+  'MongoNotConnectedError',
+  'MongoTopologyClosedError',
+  'PoolClearedError',
+  'PoolClearedOnNetworkError',
+  'MongoWaitQueueTimeoutError',
+]);
+
+/** A `StorageUnavailable` when `err` (or its cause) says MongoDB is unreachable, else undefined. */
+export function unreachable(err: unknown): StorageUnavailable | undefined {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 3; e = e.cause, depth++) {
+    if (e instanceof StorageUnavailable) return e;
+    if (UNREACHABLE.has(e.name))
+      return new StorageUnavailable(`MongoDB is unreachable: ${e.message}`, { cause: err });
+  }
+  return undefined;
 }

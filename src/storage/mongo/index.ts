@@ -16,7 +16,9 @@
 import mongoose from 'mongoose';
 import type { ClientSession, Connection } from 'mongoose';
 import type { Storage, Stores } from '../ports.ts';
-import { StorageError } from '../ports.ts';
+import { StorageError, StorageUnavailable } from '../ports.ts';
+import { guardUnavailable } from '../unavailable.ts';
+import { unreachable } from './errors.ts';
 import { createAccountStore } from './accounts.ts';
 import { createAuditStore } from './audit.ts';
 import { createClientStore } from './clients.ts';
@@ -107,6 +109,10 @@ export async function createMongoStorage(uri: string, options: MongoStorageOptio
 }
 
 function storageOn(connection: Connection, models: Models): Storage {
+  return guardUnavailable(storeOn(connection, models), unreachable);
+}
+
+function storeOn(connection: Connection, models: Models): Storage {
   return {
     driver: 'mongo',
     ...createStores(models, null),
@@ -118,7 +124,7 @@ function storageOn(connection: Connection, models: Models): Storage {
       // Checked first: the driver would otherwise reconnect a closed client to answer.
       const db = connection.db;
       if (connection.readyState !== mongoose.ConnectionStates.connected || !db) {
-        throw new StorageError('MongoDB connection is not open');
+        throw new StorageUnavailable('MongoDB connection is not open');
       }
       await db.admin().ping();
     },

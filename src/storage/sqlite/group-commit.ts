@@ -2,6 +2,7 @@ import type { StatementSync } from 'node:sqlite';
 import { StorageError } from '../ports.ts';
 import type { Sql } from './connection.ts';
 import type { WriteLock } from './lock.ts';
+import { unavailable } from './errors.ts';
 
 interface Batch {
   /** Settles when the batch's COMMIT is done (or failed); every unit of the batch waits for it. */
@@ -10,6 +11,10 @@ interface Batch {
   reject(err: unknown): void;
   units: number;
 }
+
+/** A lost batch: unavailable when the file could not be written, else a storage failure. */
+const failure = (message: string, cause: unknown): StorageError =>
+  unavailable(cause) ?? new StorageError(message, { cause });
 
 /**
  * Group commit. Units of work still run one at a time under the write lock, but the units that
@@ -51,7 +56,12 @@ export class GroupCommit {
   async run<T>(fn: () => Promise<T> | T, options: { transaction?: boolean } = {}): Promise<T> {
     let committed: Promise<void> | undefined;
     const unit = async () => {
-      const batch = this.#open();
+      let batch: Batch;
+      try {
+        batch = this.#open();
+      } catch (err) {
+        throw unavailable(err) ?? err;
+      }
       const { savepoint, release, rollbackTo } = this.#statements;
       savepoint.run();
       try {
@@ -66,9 +76,9 @@ export class GroupCommit {
           release.run();
         } else {
           // SQLite rolled the whole transaction back (I/O error, disk full): the batch is lost.
-          this.#settle(batch, new StorageError('the write was rolled back with its batch', { cause: err }));
+          this.#settle(batch, failure('the write was rolled back with its batch', err));
         }
-        throw err;
+        throw unavailable(err) ?? err;
       }
     };
     const value = options.transaction ? await this.#lock.runTransaction(unit) : await this.#lock.run(unit);
@@ -110,8 +120,12 @@ export class GroupCommit {
       this.stats.units += batch.units;
       this.#settle(batch);
     } catch (err) {
-      if (this.#sql.db.isTransaction) this.#sql.db.exec('ROLLBACK');
-      this.#settle(batch, new StorageError('the commit failed; its writes were rolled back', { cause: err }));
+      try {
+        if (this.#sql.db.isTransaction) this.#sql.db.exec('ROLLBACK');
+      } catch {
+        // SQLite ends the transaction itself when it cannot roll back; every unit still hears.
+      }
+      this.#settle(batch, failure('the commit failed; its writes were rolled back', err));
     }
   }
 

@@ -32,6 +32,8 @@ import { createWebhookStore } from './webhooks.ts';
 /** Expired ephemeral entries are invisible at once; this only reclaims their space. */
 const SWEEP_INTERVAL_MS = 60_000;
 const CHECKPOINT_INTERVAL_MS = 200;
+/** The key `ping` writes (and lets expire) to prove the file takes writes. */
+const READY_PROBE = 'system:ready-probe';
 
 function createStores(sql: Sql): Stores {
   return {
@@ -72,15 +74,16 @@ export function storageOver(sql: Sql): Storage {
     CHECKPOINT_INTERVAL_MS,
   );
   checkpointer.unref();
+  const ephemeral = lockedEphemeral(createEphemeralStore(sql), group);
   return {
     driver: 'sqlite',
     ...lockedStores(tx, group),
-    ephemeral: lockedEphemeral(createEphemeralStore(sql), group),
+    ephemeral,
     scimLog: lockedScimLog(scimLog, group),
     transaction: (fn) => group.run(() => fn(tx), { transaction: true }),
-    ping: async () => {
-      sql.get('SELECT 1 AS ok');
-    },
+    // Ready means writable: a probe write through the queue, so an unwritable file, a full disk
+    // or a database locked by another process fail `/readyz` (docs/operations.md).
+    ping: () => ephemeral.put(READY_PROBE, new Date().toISOString(), 60),
     close: async () => {
       clearInterval(sweeper);
       clearInterval(checkpointer);

@@ -37,7 +37,7 @@ function attributeStatement(attributes: Record<string, string>): string {
  * XML comment inside the NameID).
  */
 export async function samlResponse(
-  h: Harness,
+  h: Pick<Harness, 'base'>,
   idp: ReturnType<typeof samlify.IdentityProvider>,
   values: ResponseValues = {},
   mode: SigningMode = { assertion: true },

@@ -1,0 +1,108 @@
+import assert from 'node:assert/strict';
+import { randomUUID } from 'node:crypto';
+import request from 'supertest';
+import { createAdminRouter } from '../../src/admin/router.ts';
+import { startTestApp } from '../support/app.ts';
+import type { TestApp } from '../support/app.ts';
+import { routesOf } from '../support/express-routes.ts';
+import type { RouteEntry } from '../support/express-routes.ts';
+
+function call(t: TestApp, method: string, path: string): request.Test {
+  const agent = request(t.app);
+  switch (method) {
+    case 'GET':
+      return agent.get(path);
+    case 'POST':
+      return agent.post(path);
+    case 'PUT':
+      return agent.put(path);
+    case 'PATCH':
+      return agent.patch(path);
+    case 'DELETE':
+      return agent.delete(path);
+    default:
+      throw new Error(`no test call for ${method}`);
+  }
+}
+
+/** The admin routes as the app mounts them, read from the routers themselves. */
+function adminRoutes(t: TestApp): RouteEntry[] {
+  const c = t.container;
+  const router = createAdminRouter({
+    bodyLimit: c.config.bodyLimit,
+    operatorKeys: c.operatorKeys,
+    tokens: c.tokens,
+    tenants: c.tenants,
+    saml: c.saml,
+    clients: c.clients,
+    events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
+    webhooks: c.webhooks,
+  });
+  return routesOf(router, '/admin');
+}
+
+describe('admin authorization is declared per route group', () => {
+  let t: TestApp;
+  let routes: RouteEntry[];
+  let other: { id: string; name: string };
+  let adminTokenOfA: string;
+
+  before(async () => {
+    t = await startTestApp();
+    await t.tenant('tenant-a');
+    await t.tenant('tenant-b');
+    const b = await request(t.app).get('/admin/tenants/tenant-b').set('Authorization', t.operator);
+    other = { id: (b.body as { id: string }).id, name: (b.body as { name: string }).name };
+    const minted = await request(t.app)
+      .post('/admin/tenants/tenant-a/admin-tokens')
+      .set('Authorization', t.operator)
+      .send({});
+    adminTokenOfA = `Bearer ${(minted.body as { token: string }).token}`;
+    routes = adminRoutes(t);
+  });
+  after(() => t.close());
+
+  it('finds every route of the admin routers (the list is not written by hand)', () => {
+    const names = routes.map((r) => `${r.method} ${r.path}`);
+    for (const expected of [
+      'POST /admin/tenants',
+      'GET /admin/tenants/:slug',
+      'DELETE /admin/tenants/:slug/scim-tokens/:id',
+      'PUT /admin/tenants/:slug/saml',
+      'GET /admin/tenants/:slug/audit',
+      'POST /admin/clients',
+    ])
+      assert.ok(names.includes(expected), `${expected} in ${names.join(', ')}`);
+  });
+
+  it('refuses, on every route under /admin/tenants/:slug, a tenant-admin token of another tenant', async () => {
+    const tenantRoutes = routes.filter((r) => r.path.startsWith('/admin/tenants/:slug'));
+    assert.ok(tenantRoutes.length >= 12, `only ${tenantRoutes.length} tenant routes found`);
+    for (const route of tenantRoutes) {
+      const path = route.path.replace(':slug', 'tenant-b').replace(/:[a-zA-Z]+/g, randomUUID());
+      const res = await call(t, route.method, path)
+        .set('Authorization', adminTokenOfA)
+        .set('Content-Type', 'application/json')
+        .send(route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}');
+      assert.equal(res.status, 403, `${route.method} ${route.path}: ${res.status} ${res.text}`);
+      assert.equal((res.body as { error: { code: string } }).error.code, 'forbidden');
+      assert.ok(!res.text.includes(other.id) && !res.text.includes(other.name), `${route.path} leaks B`);
+    }
+    // Tenant B is untouched: still there, with its own tokens.
+    const b = await request(t.app).get('/admin/tenants/tenant-b').set('Authorization', t.operator);
+    assert.equal(b.status, 200);
+  });
+
+  it('refuses every /admin/clients route to a tenant-admin token', async () => {
+    const clientRoutes = routes.filter((r) => r.path.startsWith('/admin/clients'));
+    assert.ok(clientRoutes.length >= 4);
+    for (const route of clientRoutes) {
+      const path = route.path.replace(/:[a-zA-Z]+/g, 'app_x');
+      const res = await call(t, route.method, path)
+        .set('Authorization', adminTokenOfA)
+        .set('Content-Type', 'application/json')
+        .send(route.method === 'POST' ? '{}' : undefined);
+      assert.equal(res.status, 403, `${route.method} ${route.path}: ${res.status}`);
+    }
+  });
+});
