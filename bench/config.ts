@@ -10,5 +10,7 @@ export function benchConfig(dataDir: string): ConfigInput {
     adminKey: OPERATOR_KEY,
     masterKey: Buffer.alloc(32, 9).toString('base64'),
     logLevel: (process.env.BENCH_LOG_LEVEL ?? 'warn') as ConfigInput['logLevel'],
+    // BENCH_SCIM_LOG_DAYS=0 turns the SCIM request log off, to measure what it costs.
+    scimLogRetentionDays: Number(process.env.BENCH_SCIM_LOG_DAYS ?? 7),
   };
 }

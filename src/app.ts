@@ -64,6 +64,8 @@ export function createApp(c: Container): App {
       saml: c.saml,
       oidc: c.oidc,
       clients: c.clients,
+      events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
+      webhooks: c.webhooks,
     }),
   );
   app.use(notFoundRoute);
@@ -76,6 +78,7 @@ export function createApp(c: Container): App {
     metrics,
     tokens: c.tokens,
     services: { storage: c.storage, accounts: c.directory.accounts, teams: c.directory.teams },
+    requestLog: c.scimLog,
   });
   return (req, res) => {
     if (isScimUrl(req.url ?? '')) scim(req, res);

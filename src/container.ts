@@ -35,6 +35,14 @@ import { createOidcService } from './connections/oidc/service.ts';
 import type { OidcService } from './connections/oidc/service.ts';
 import { createLifecycle } from './connections/lifecycle/scheduler.ts';
 import type { Lifecycle } from './connections/lifecycle/scheduler.ts';
+import { createEventService } from './events/service.ts';
+import type { EventService } from './events/service.ts';
+import { createWebhookService } from './webhooks/service.ts';
+import type { WebhookService } from './webhooks/service.ts';
+import { createDispatcher } from './webhooks/dispatcher.ts';
+import type { Dispatcher } from './webhooks/dispatcher.ts';
+import { createScimRequestLog } from './scim-log/buffer.ts';
+import type { ScimRequestLog } from './scim-log/buffer.ts';
 
 export interface Container {
   readonly config: Config;
@@ -56,6 +64,12 @@ export interface Container {
   /** SAML metadata refresh and certificate expiry on a schedule (started by server.ts). */
   readonly lifecycle: Lifecycle;
   readonly clients: ClientService;
+  /** The event stream (events API, audit trail). */
+  readonly events: EventService;
+  readonly webhooks: WebhookService;
+  /** Delivers the event stream to webhooks; runs on its own timers until `close()`. */
+  readonly dispatcher: Dispatcher;
+  readonly scimLog: ScimRequestLog;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
@@ -67,6 +81,8 @@ export interface ContainerOptions {
   /** Use this store instead of the one config selects (tests pass SQLite ':memory:'). */
   readonly storage?: Storage;
   readonly defaultMetrics?: boolean;
+  /** false: the dispatcher and the SCIM log writer are not started (tests drive `tick`/`flush`). */
+  readonly background?: boolean;
 }
 
 /**
@@ -84,7 +100,11 @@ export async function buildContainer(
       resolveMasterKey(config.masterKey, config.dataDir, log),
       config.previousMasterKeys.map((k) => Buffer.from(k, 'base64')),
     );
-    const audit = createAuditRecorder(storage);
+    let wake: () => void = () => undefined;
+    const audit = createAuditRecorder(storage, {
+      retentionDays: config.eventRetentionDays,
+      onCommitted: () => wake(),
+    });
     const { keys, generated } = await loadOperatorKeys(storage, config.adminKey);
     const tokens = createTokenAuthenticator(storage);
     const sessions = createSessionRevoker(storage);
@@ -111,6 +131,29 @@ export async function buildContainer(
       log.warn(
         'allowInsecureIdp is on: http and internal IdP addresses are accepted (development and tests only)',
       );
+    const dispatcher = createDispatcher({
+      storage,
+      secrets,
+      log,
+      retry: {
+        baseSeconds: config.webhookRetryBaseSeconds,
+        factor: config.webhookRetryFactor,
+        maxSeconds: config.webhookRetryMaxSeconds,
+        retryForSeconds: config.webhookRetryForHours * 3600,
+      },
+      send: { timeoutMs: config.webhookTimeoutSeconds * 1000, allowPrivate: config.allowPrivateWebhooks },
+      pollMs: config.webhookPollSeconds * 1000,
+    });
+    wake = () => dispatcher.wake();
+    const scimLog = createScimRequestLog({
+      store: storage.scimLog,
+      log,
+      retentionDays: config.scimLogRetentionDays,
+    });
+    if (options.background ?? true) {
+      dispatcher.start();
+      scimLog.start();
+    }
     return {
       config,
       log,
@@ -142,6 +185,16 @@ export async function buildContainer(
         signIn,
       }),
       clients: createClientService({ clients: storage.clients, audit, secrets }),
+      events: createEventService({ tenants: storage.tenants, audit: storage.audit }),
+      webhooks: createWebhookService({
+        tenants: storage.tenants,
+        webhooks: storage.webhooks,
+        audit,
+        secrets,
+        allowPrivate: config.allowPrivateWebhooks,
+      }),
+      dispatcher,
+      scimLog,
       provider: lazyProvider({
         publicUrl,
         trustProxy,
@@ -158,8 +211,10 @@ export async function buildContainer(
       }),
       lifecycle,
       generatedAdminKey: generated,
-      close: async () => {
+      async close() {
         lifecycle.stop();
+        await dispatcher.stop();
+        await scimLog.stop();
         await storage.close();
       },
     };

@@ -7,11 +7,15 @@ import type { TenantService } from '../tenants/service.ts';
 import type { SamlService } from '../connections/saml/service.ts';
 import type { OidcService } from '../connections/oidc/service.ts';
 import type { ClientService } from '../provider/clients.ts';
+import type { WebhookService } from '../webhooks/service.ts';
 import { adminAuth, operatorOnly, tenantAccess } from './auth.ts';
 import { createClientsRouter } from './clients.ts';
+import { createEventsRouter } from './events.ts';
+import type { EventRoutesDeps } from './events.ts';
 import { createSamlAdminRouter } from './saml.ts';
 import { createOidcAdminRouter } from './oidc.ts';
 import { createTenantRouter, createTenantsRouter } from './tenants.ts';
+import { createWebhooksRouter } from './webhooks.ts';
 
 export interface AdminDeps {
   readonly bodyLimit: string;
@@ -21,6 +25,8 @@ export interface AdminDeps {
   readonly saml: SamlService;
   readonly oidc: OidcService;
   readonly clients: ClientService;
+  readonly events: EventRoutesDeps;
+  readonly webhooks: WebhookService;
 }
 
 /**
@@ -40,6 +46,8 @@ export function createAdminRouter(deps: AdminDeps): Router {
   tenant.use(tenantAccess);
   tenant.use('/saml', createSamlAdminRouter(deps.saml, bodyLimit));
   tenant.use('/oidc', createOidcAdminRouter(deps.oidc, bodyLimit));
+  tenant.use('/webhooks', createWebhooksRouter(deps.webhooks, bodyLimit));
+  tenant.use(createEventsRouter(deps.events));
   tenant.use(createTenantRouter(deps.tenants, bodyLimit));
   admin.use('/tenants/:slug', tenant);
 

@@ -1,5 +1,5 @@
 import express from 'express';
-import type { Request, Router } from 'express';
+import type { Router } from 'express';
 import type { Tenant } from '../storage/ports.ts';
 import { BadRequest } from '../platform/errors.ts';
 import type { TenantService } from '../tenants/service.ts';
@@ -17,18 +17,6 @@ export const tenantView = (t: Tenant) => ({
   updatedAt: t.updatedAt,
   version: t.version,
 });
-
-const MAX_PAGE = 500;
-
-function pageParams(req: Request): { after: string | null; limit: number } {
-  const { after, limit } = req.query;
-  if (after !== undefined && (typeof after !== 'string' || !/^[0-9a-f-]{36}$/.test(after)))
-    throw new BadRequest('after: an event id returned as nextCursor');
-  const n = limit === undefined ? 100 : Number(limit);
-  if (!Number.isInteger(n) || n < 1 || n > MAX_PAGE)
-    throw new BadRequest(`limit: an integer from 1 to ${MAX_PAGE}`);
-  return { after: after ?? null, limit: n };
-}
 
 function labelOf(body: unknown): string | null {
   if (body === undefined || body === null) return null;
@@ -57,7 +45,7 @@ export function createTenantsRouter(tenants: TenantService, bodyLimit: string): 
   return router;
 }
 
-/** `/admin/tenants/{slug}`: the tenant, its SCIM and admin tokens, its audit trail (behind `tenantAccess`). */
+/** `/admin/tenants/{slug}`: the tenant, its SCIM and admin tokens (behind `tenantAccess`). */
 export function createTenantRouter(tenants: TenantService, bodyLimit: string): Router {
   const router = express.Router({ mergeParams: true });
   const json = jsonBody(bodyLimit);
@@ -101,10 +89,5 @@ export function createTenantRouter(tenants: TenantService, bodyLimit: string): R
     });
   }
 
-  router.get('/audit', async (req, res) => {
-    const { after, limit } = pageParams(req);
-    const data = await tenants.audit(slugOf(req), after, limit);
-    res.json({ data, nextCursor: data.length === limit ? (data.at(-1)?.id ?? null) : null });
-  });
   return router;
 }

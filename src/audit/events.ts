@@ -25,7 +25,7 @@ interface AuditData {
   };
   'client.created': { name: string; public: boolean };
   'client.deleted': Empty;
-  'account.provisioned': { via: 'scim' | 'jit'; userName: string; attributes: string[] };
+  'account.created': { via: 'scim' | 'jit'; userName: string; attributes: string[] };
   'account.updated': AttributeChange;
   'account.deactivated': AttributeChange;
   'account.reactivated': AttributeChange;
@@ -34,10 +34,12 @@ interface AuditData {
   'team.created': { displayName: string; attributes: string[] };
   'team.updated': AttributeChange;
   'team.deleted': Empty;
-  'team.members_added': MemberChangeData;
-  'team.members_removed': MemberChangeData;
+  'team.member_added': MemberChangeData;
+  'team.member_removed': MemberChangeData;
   'team.members_replaced': MemberChangeData;
-  'sso.login_succeeded': { protocol: ConnectionKind; amr: string[] };
+  'webhook.created': { url: string; types: string[] | null };
+  'webhook.deleted': Empty;
+  'session.started': { protocol: ConnectionKind; amr: string[] };
   'sso.login_rejected': { protocol: ConnectionKind; code: string; reason: string; reference: string };
 }
 
@@ -48,6 +50,54 @@ type AttributeChange = { attributes: string[] };
 type MemberChangeData = { count: number; accountIds?: string[] };
 
 export type AuditType = keyof AuditData;
+
+/**
+ * Every type, with what it records: a `change` to stored data (the audit trail is these) or a
+ * `sign_in` outcome. Keyed by the union, so a type added above must be classified here.
+ */
+const KINDS: { readonly [T in AuditType]: 'change' | 'sign_in' } = {
+  'operator.key_generated': 'change',
+  'tenant.created': 'change',
+  'tenant.updated': 'change',
+  'tenant.deleted': 'change',
+  'token.created': 'change',
+  'token.revoked': 'change',
+  'connection.updated': 'change',
+  'connection.removed': 'change',
+  // Connection lifecycle notices belong in the admin's trail beside the connection's changes.
+  'connection.refresh_failed': 'change',
+  'connection.certificate_expiring': 'change',
+  'client.created': 'change',
+  'client.deleted': 'change',
+  'account.created': 'change',
+  'account.updated': 'change',
+  'account.deactivated': 'change',
+  'account.reactivated': 'change',
+  'account.deleted': 'change',
+  'account.linked': 'change',
+  'team.created': 'change',
+  'team.updated': 'change',
+  'team.deleted': 'change',
+  'team.member_added': 'change',
+  'team.member_removed': 'change',
+  'team.members_replaced': 'change',
+  'webhook.created': 'change',
+  'webhook.deleted': 'change',
+  'session.started': 'sign_in',
+  'sso.login_rejected': 'sign_in',
+};
+
+export const AUDIT_TYPES: readonly AuditType[] = Object.keys(KINDS) as AuditType[];
+/** The types of the audit trail (`/audit`): changes, not sign-in outcomes. */
+export const CHANGE_TYPES: readonly AuditType[] = AUDIT_TYPES.filter((t) => KINDS[t] === 'change');
+
+export function isAuditType(value: string): value is AuditType {
+  return Object.hasOwn(KINDS, value);
+}
+
+/** How long events are kept unless configured otherwise (docs/configuration.md). */
+export const DEFAULT_RETENTION_DAYS = 30;
+const DAY_MS = 86_400_000;
 
 export interface AuditTarget {
   readonly type: string;
@@ -72,8 +122,12 @@ export interface AuditContext {
 
 export const SYSTEM: AuditContext = { requestId: null, actor: { type: 'system', id: null } };
 
-/** The stored form of `change`, made under `context`. */
-export function auditInput(context: AuditContext, change: AuditChange): AuditEventInput {
+/** The stored form of `change`, made under `context`, kept for `retentionDays`. */
+export function auditInput(
+  context: AuditContext,
+  change: AuditChange,
+  retentionDays: number = DEFAULT_RETENTION_DAYS,
+): AuditEventInput {
   return {
     tenantId: change.tenantId,
     type: change.type,
@@ -82,5 +136,6 @@ export function auditInput(context: AuditContext, change: AuditChange): AuditEve
     // Every AuditData shape is JSON (strings, numbers, booleans, arrays of them).
     data: change.data,
     requestId: context.requestId,
+    expiresAt: new Date(Date.now() + retentionDays * DAY_MS).toISOString(),
   };
 }

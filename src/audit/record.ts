@@ -16,19 +16,37 @@ export interface AuditRecorder {
   event(context: AuditContext, change: AuditChange): Promise<void>;
 }
 
-export function createAuditRecorder(storage: Storage): AuditRecorder {
+export interface AuditRecorderOptions {
+  /** How long events are kept (docs/configuration.md, `eventRetentionDays`). */
+  readonly retentionDays?: number;
+  /** Called after a unit with events has committed (the webhook dispatcher wakes up). */
+  readonly onCommitted?: () => void;
+}
+
+/**
+ * The recorder is the outbox's one writer: the events it appends are the audit trail, the events
+ * API and what webhooks deliver (docs/decisions/0060-events-outbox.md).
+ */
+export function createAuditRecorder(storage: Storage, options: AuditRecorderOptions = {}): AuditRecorder {
+  const { retentionDays, onCommitted } = options;
   return {
     change(context, work) {
-      return storage.transaction(async (tx) => {
-        // Fresh per attempt: MongoDB may run the unit again after a transient conflict.
-        const changes: AuditChange[] = [];
-        const result = await work(tx, (change) => void changes.push(change));
-        for (const change of changes) await tx.audit.append(auditInput(context, change));
-        return result;
-      });
+      return storage
+        .transaction(async (tx) => {
+          // Fresh per attempt: MongoDB may run the unit again after a transient conflict.
+          const changes: AuditChange[] = [];
+          const result = await work(tx, (change) => void changes.push(change));
+          for (const change of changes) await tx.audit.append(auditInput(context, change, retentionDays));
+          return { result, events: changes.length };
+        })
+        .then(({ result, events }) => {
+          if (events > 0) onCommitted?.();
+          return result;
+        });
     },
     async event(context, change) {
-      await storage.audit.append(auditInput(context, change));
+      await storage.audit.append(auditInput(context, change, retentionDays));
+      onCommitted?.();
     },
   };
 }

@@ -88,7 +88,7 @@ export function createAccountService(audit: AuditRecorder, sessions: AccountRevo
       await audit.change(scope.audit, async (tx, record) => {
         await tx.accounts.insert(account);
         record({
-          type: 'account.provisioned',
+          type: 'account.created',
           tenantId: scope.tenantId,
           target: { type: 'account', id: account.id },
           data: { via, userName: account.userName, attributes: attributeNames(draft) },

@@ -34,8 +34,8 @@ export interface TeamService {
 const AUDIT_ID_LIMIT = 1000;
 
 const MEMBER_EVENT = {
-  add: 'team.members_added',
-  remove: 'team.members_removed',
+  add: 'team.member_added',
+  remove: 'team.member_removed',
   replace: 'team.members_replaced',
 } as const;
 

@@ -83,7 +83,55 @@ const ConfigSchema = z.object({
   allowPrivateWebhooks: z
     .boolean()
     .default(false)
-    .describe('Development and tests only: allow loopback webhook targets.'),
+    .describe('Development and tests only: allow http and loopback/private webhook targets.'),
+  eventRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(3)
+    .max(3650)
+    .default(30)
+    .describe('Days events (the audit trail) are kept; at least the 3 days webhooks retry for.'),
+  scimLogRetentionDays: z.coerce
+    .number()
+    .int()
+    .min(0)
+    .max(90)
+    .default(7)
+    .describe('Days the SCIM request log is kept; 0 turns the log off.'),
+  webhookTimeoutSeconds: z.coerce
+    .number()
+    .positive()
+    .max(60)
+    .default(10)
+    .describe('How long a webhook endpoint has to answer a delivery.'),
+  webhookRetryBaseSeconds: z.coerce
+    .number()
+    .positive()
+    .default(10)
+    .describe('Delay before the first retry of a failed delivery; each next one is longer.'),
+  webhookRetryFactor: z.coerce
+    .number()
+    .min(1)
+    .max(10)
+    .default(3.5)
+    .describe('Growth of the retry delay (10 s, 35 s, 2 min, 7 min… by default), each with ±20 % jitter.'),
+  webhookRetryMaxSeconds: z.coerce
+    .number()
+    .positive()
+    .default(21_600)
+    .describe('Longest delay between two retries.'),
+  webhookRetryForHours: z.coerce
+    .number()
+    .positive()
+    .max(72)
+    .default(72)
+    .describe('How long a delivery is retried before it is marked failed and the next event goes.'),
+  webhookPollSeconds: z.coerce
+    .number()
+    .positive()
+    .max(60)
+    .default(2)
+    .describe('How often the dispatcher looks for due deliveries (it also wakes on new events).'),
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -114,6 +162,14 @@ export const ENV_KEYS = {
   TRUSTGATE_ALLOW_INSECURE_IDP: 'allowInsecureIdp',
   TRUSTGATE_ALLOW_PRIVATE_WEBHOOKS: 'allowPrivateWebhooks',
   TRUSTGATE_METADATA_REFRESH_SECONDS: 'metadataRefreshSeconds',
+  TRUSTGATE_EVENT_RETENTION_DAYS: 'eventRetentionDays',
+  TRUSTGATE_SCIM_LOG_RETENTION_DAYS: 'scimLogRetentionDays',
+  TRUSTGATE_WEBHOOK_TIMEOUT_SECONDS: 'webhookTimeoutSeconds',
+  TRUSTGATE_WEBHOOK_RETRY_BASE_SECONDS: 'webhookRetryBaseSeconds',
+  TRUSTGATE_WEBHOOK_RETRY_FACTOR: 'webhookRetryFactor',
+  TRUSTGATE_WEBHOOK_RETRY_MAX_SECONDS: 'webhookRetryMaxSeconds',
+  TRUSTGATE_WEBHOOK_RETRY_FOR_HOURS: 'webhookRetryForHours',
+  TRUSTGATE_WEBHOOK_POLL_SECONDS: 'webhookPollSeconds',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 const BOOLEAN_KEYS = new Set<string>(['trustProxy', 'allowInsecureIdp', 'allowPrivateWebhooks']);

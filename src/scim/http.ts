@@ -11,6 +11,8 @@ import { byteCount } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { TokenAuthenticator } from '../tenants/tokens.ts';
+import type { TenantId } from '../storage/ports.ts';
+import type { ScimRequestRecord } from '../scim-log/buffer.ts';
 import { beginRequest, bearerToken } from '../platform/http/context.ts';
 import type { RequestContext } from '../platform/http/context.ts';
 import { readJsonBody } from '../platform/http/json-body.ts';
@@ -58,6 +60,15 @@ export interface ScimHandlerDeps {
   readonly metrics: Metrics;
   readonly tokens: TokenAuthenticator;
   readonly services: ScimServices;
+  /** The SCIM request log (docs/admin-api.md): handed each answered request of a known tenant. */
+  readonly requestLog?: { record(entry: ScimRequestRecord): void };
+}
+
+/** What the request log needs to know of a request, filled in as the request is served. */
+interface Logged {
+  tenantId: TenantId | null;
+  body: unknown;
+  bodyBytes: number;
 }
 
 /** The SCIM request handler; `isScimUrl` decides which requests reach it. */
@@ -111,6 +122,7 @@ export function createScimHandler(
     res: ServerResponse,
     context: RequestContext,
     routeFound: (route: Route) => void,
+    logged: Logged,
   ) => {
     const url = req.url ?? '';
     const q = url.indexOf('?');
@@ -124,6 +136,7 @@ export function createScimHandler(
     if (tenant.status === 'disabled') throw new ScimError(403, undefined, 'this tenant is disabled');
     context.actor = { type: 'scim_token', id: token.id };
     context.tenant = slug;
+    logged.tenantId = tenant.id;
 
     const { route, params } = match(req.method === 'HEAD' ? 'GET' : (req.method ?? ''), rest);
     routeFound(route);
@@ -133,6 +146,8 @@ export function createScimHandler(
       ifMatch: req.headers['if-match'],
       ifNoneMatch: req.headers['if-none-match'],
     };
+    logged.body = input.body;
+    if (input.body !== undefined) logged.bodyBytes = Number(req.headers['content-length']) || maxPayloadSize;
     const scope: ScimScope = {
       tenant,
       audit: { requestId: context.requestId, actor: context.actor },
@@ -142,12 +157,42 @@ export function createScimHandler(
     sendResult(res, context, await route.handle(call));
   };
 
+  const { requestLog } = deps;
   return (req, res) => {
     let routeLabel = 'unmatched';
-    const context = beginRequest(log, metrics, req, res, () => routeLabel, { sendsRequestId: true });
-    serve(req, res, context, (route) => {
-      routeLabel = `/scim/v2/:slug${route.path}`;
-    }).catch((err: unknown) => {
+    const logged: Logged = { tenantId: null, body: undefined, bodyBytes: 0 };
+    // Only requests that authenticated as a tenant: an unauthenticated caller writes nothing.
+    const onFinish = requestLog
+      ? (status: number, seconds: number) => {
+          if (logged.tenantId === null) return;
+          const url = req.url ?? '';
+          const q = url.indexOf('?');
+          requestLog.record({
+            tenantId: logged.tenantId,
+            method: req.method ?? '',
+            path: q === -1 ? url : url.slice(0, q),
+            status,
+            durationMs: Math.round(seconds * 1e6) / 1e3,
+            tokenId: context.actor?.id ?? null,
+            requestId: context.requestId,
+            body: logged.body,
+            bodyBytes: logged.bodyBytes,
+          });
+        }
+      : undefined;
+    const context = beginRequest(log, metrics, req, res, () => routeLabel, {
+      sendsRequestId: true,
+      ...(onFinish ? { onFinish } : {}),
+    });
+    serve(
+      req,
+      res,
+      context,
+      (route) => {
+        routeLabel = `/scim/v2/:slug${route.path}`;
+      },
+      logged,
+    ).catch((err: unknown) => {
       sendError(res, context, err);
     });
   };

@@ -35,7 +35,7 @@ export function createSignIn(deps: SignInDeps) {
 
     succeeded(context: AuditContext, tenant: Tenant, account: Account, protocol: IdpKind, amr: string[]) {
       return audit.event(context, {
-        type: 'sso.login_succeeded',
+        type: 'session.started',
         tenantId: tenant.id,
         target: { type: 'account', id: account.id },
         data: { protocol, amr },
@@ -53,7 +53,8 @@ export function createSignIn(deps: SignInDeps) {
         type: 'sso.login_rejected',
         tenantId: tenant.id,
         target: null,
-        data: { protocol, code: err.code, reason: err.message, reference },
+        // Bounded: a reason may quote what the IdP sent (an issuer, a parser message).
+        data: { protocol, code: err.code, reason: err.message.slice(0, 200), reference },
       });
     },
   };

@@ -13,6 +13,16 @@
  */
 
 import type { Actor } from '../platform/actor.ts';
+import type { ScimLogStore, WebhookStore } from './event-ports.ts';
+export type {
+  ScimLogEntry,
+  ScimLogStore,
+  WebhookDelivery,
+  WebhookEndpoint,
+  WebhookStore,
+  EndpointProgress,
+  DeliveryStatus,
+} from './event-ports.ts';
 export type TenantId = string & { readonly __brand: 'TenantId' };
 export type AccountId = string & { readonly __brand: 'AccountId' };
 export type TeamId = string & { readonly __brand: 'TeamId' };
@@ -111,18 +121,26 @@ export type { ActorType } from '../platform/actor.ts';
 
 export interface AuditEventInput {
   readonly tenantId: TenantId | null;
-  /** `noun.past_verb`, e.g. `tenant.created`, `account.provisioned`. */
+  /** `noun.past_verb`, e.g. `tenant.created`, `account.created`. */
   readonly type: string;
   readonly actor: Actor;
   readonly target: { readonly type: string; readonly id: string } | null;
   /** What changed (attribute names, old/new values that are not secrets). */
   readonly data: JsonObject;
   readonly requestId: string | null;
+  /** When retention removes the event (SQLite sweeper, MongoDB TTL index). */
+  readonly expiresAt: Timestamp;
 }
 
+/** An event of the one stream (the outbox): the audit trail, the events API and webhooks read it. */
 export interface AuditEvent extends AuditEventInput {
-  /** Time-ordered (UUIDv7), usable as a pagination cursor. */
+  /** UUIDv7, the event's identity. */
   readonly id: string;
+  /**
+   * 1, 2, 3… per tenant (and for the operator scope), assigned inside the unit of work that
+   * writes the event, in commit order: the pagination cursor (docs/decisions/0060-events-outbox.md).
+   */
+  readonly seq: number;
   readonly at: Timestamp;
 }
 
@@ -286,9 +304,23 @@ export interface ClientStore {
 }
 
 export interface AuditStore {
+  /** Appends with the scope's next `seq`; outside a transaction it is a unit of work of its own. */
   append(event: AuditEventInput): Promise<AuditEvent>;
-  /** Events of a tenant (or of the operator scope when `tenantId` is null) after the cursor, oldest first. */
-  list(tenantId: TenantId | null, after: string | null, limit: number): Promise<readonly AuditEvent[]>;
+  /**
+   * Events of a tenant (or of the operator scope when `tenantId` is null) with `seq > after`,
+   * in `seq` order, only of `types` when given. Only committed events: a reader that follows
+   * the last `seq` it saw sees every event exactly once, however writers interleave.
+   */
+  list(
+    tenantId: TenantId | null,
+    after: number | null,
+    limit: number,
+    types?: readonly string[],
+  ): Promise<readonly AuditEvent[]>;
+  /** The last committed `seq` of the scope (0 when none). */
+  head(tenantId: TenantId | null): Promise<number>;
+  /** Removes events whose `expiresAt` is before `now`; returns how many (at most `limit`). */
+  expire(now: Timestamp, limit: number): Promise<number>;
 }
 
 /**
@@ -321,11 +353,14 @@ export interface Stores {
   readonly memberships: MembershipStore;
   readonly clients: ClientStore;
   readonly audit: AuditStore;
+  readonly webhooks: WebhookStore;
 }
 
 export interface Storage extends Stores {
   readonly driver: 'sqlite' | 'mongo';
   readonly ephemeral: EphemeralStore;
+  /** Written in batches outside requests, never in a unit of work. */
+  readonly scimLog: ScimLogStore;
   /**
    * Runs `fn` as one unit of work over the stores it is given: commits when it resolves, rolls
    * back when it throws (and rethrows). Use only the `tx` stores inside, never after `fn`

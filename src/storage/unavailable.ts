@@ -27,7 +27,19 @@ function guardMethods<T extends object>(target: T, classify: Classify): T {
  * out of each store.
  */
 export function guardUnavailable(storage: Storage, classify: Classify): Storage {
-  const { driver, tenants, tokens, accounts, teams, memberships, clients, audit, ephemeral } = storage;
+  const {
+    driver,
+    tenants,
+    tokens,
+    accounts,
+    teams,
+    memberships,
+    clients,
+    audit,
+    webhooks,
+    ephemeral,
+    scimLog,
+  } = storage;
   return {
     driver,
     tenants: guardMethods(tenants, classify),
@@ -37,7 +49,9 @@ export function guardUnavailable(storage: Storage, classify: Classify): Storage 
     memberships: guardMethods(memberships, classify),
     clients: guardMethods(clients, classify),
     audit: guardMethods(audit, classify),
+    webhooks: guardMethods(webhooks, classify),
     ephemeral: guardMethods(ephemeral, classify),
+    scimLog: guardMethods(scimLog, classify),
     transaction: (fn) =>
       storage.transaction(fn).catch((err: unknown) => {
         throw classify(err) ?? err;

@@ -237,11 +237,6 @@ export function createTenantService(
       });
       accessChanged();
     },
-
-    async audit(slug: string, after: string | null, limit: number) {
-      const tenant = await bySlug(slug);
-      return storage.audit.list(tenant.id, after, limit);
-    },
   };
 }
 

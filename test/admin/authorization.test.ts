@@ -36,6 +36,8 @@ function adminRoutes(t: TestApp): DeclaredRoute[] {
     saml: c.saml,
     oidc: c.oidc,
     clients: c.clients,
+    events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
+    webhooks: c.webhooks,
   });
   return routerRoutes(router, '/admin');
 }

@@ -28,7 +28,7 @@ describe('audit recorder (unit of work)', () => {
     const result = await audit.change(CONTEXT, async (tx, record) => {
       await tx.accounts.insert(account);
       record({
-        type: 'account.provisioned',
+        type: 'account.created',
         tenantId,
         target: { type: 'account', id: account.id },
         data: { via: 'scim', userName: account.userName, attributes: ['userName'] },
@@ -42,7 +42,7 @@ describe('audit recorder (unit of work)', () => {
     const events = await storage.audit.list(tenantId, null, 10);
     assert.deepEqual(
       events.map((e) => e.type),
-      ['account.provisioned', 'token.revoked'],
+      ['account.created', 'token.revoked'],
     );
     for (const event of events) {
       assert.deepEqual(event.actor, CONTEXT.actor);

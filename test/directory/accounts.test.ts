@@ -72,13 +72,13 @@ describe('directory: accounts', () => {
   const events = async () => storage.audit.list(tenantId, null, 100);
 
   describe('create', () => {
-    it('stores the account (version 1) with account.provisioned naming the attributes given', async () => {
+    it('stores the account (version 1) with account.created naming the attributes given', async () => {
       const account = await accounts.create(scope, draft(), 'scim');
       assert.deepEqual(await storage.accounts.get(tenantId, account.id), account);
       assert.equal(account.version, 1);
       const [event, ...rest] = await events();
       assert.deepEqual(rest, []);
-      assert.equal(event?.type, 'account.provisioned');
+      assert.equal(event?.type, 'account.created');
       assert.deepEqual(event?.target, { type: 'account', id: account.id });
       assert.deepEqual(event?.data, {
         via: 'scim',
@@ -103,7 +103,7 @@ describe('directory: accounts', () => {
       assert.equal((await events()).length, 1);
     });
 
-    it('just in time with a subject link: account.provisioned and account.linked in one unit', async () => {
+    it('just in time with a subject link: account.created and account.linked in one unit', async () => {
       const commits = storage.commits;
       const account = await accounts.create(scope, draft(), 'jit', LINK);
       assert.equal(storage.commits, commits + 1, 'one unit of work');
@@ -112,7 +112,7 @@ describe('directory: accounts', () => {
         (await events()).map((e) => [e.type, e.target?.id, e.data]),
         [
           [
-            'account.provisioned',
+            'account.created',
             account.id,
             {
               via: 'jit',

@@ -45,7 +45,7 @@ describe('directory: teams', () => {
   const [p0, p1, p2, p3] = [0, 1, 2, 3].map((i) => () => people[i].id);
 
   describe('create', () => {
-    it('stores the team with team.created, then team.members_added, in one unit', async () => {
+    it('stores the team with team.created, then team.member_added, in one unit', async () => {
       const commits = storage.commits;
       const team = await teams.create(scope, draft({ attributes: { 'urn:x:ext': { code: 1 } } }), [
         p0(),
@@ -65,7 +65,7 @@ describe('directory: teams', () => {
             'req-9',
           ],
           [
-            'team.members_added',
+            'team.member_added',
             { type: 'team', id: team.id },
             { count: 2, accountIds: [p0(), p1()] },
             CONTEXT.actor,
@@ -128,8 +128,8 @@ describe('directory: teams', () => {
       assert.deepEqual(
         (await since(before)).map((e) => [e.type, e.data]),
         [
-          ['team.members_removed', { count: 1, accountIds: [p0()] }],
-          ['team.members_added', { count: 2, accountIds: [p2(), p3()] }],
+          ['team.member_removed', { count: 1, accountIds: [p0()] }],
+          ['team.member_added', { count: 2, accountIds: [p2(), p3()] }],
         ],
       );
     });
@@ -158,7 +158,7 @@ describe('directory: teams', () => {
         (await since(before)).map((e) => [e.type, e.data]),
         [
           ['team.updated', { attributes: ['displayName'] }],
-          ['team.members_added', { count: 1, accountIds: [p2()] }],
+          ['team.member_added', { count: 1, accountIds: [p2()] }],
         ],
       );
     });
@@ -214,7 +214,7 @@ describe('directory: teams', () => {
       );
       await teams.change(scope, saved, null, [], [{ op: 'replace', accountIds: many }]);
       const [added, replaced] = (await events()).slice(-2);
-      assert.equal(added?.type, 'team.members_added');
+      assert.equal(added?.type, 'team.member_added');
       assert.deepEqual(added?.data, { count: 1000, accountIds: many.slice(0, 1000) });
       assert.equal(replaced?.type, 'team.members_replaced');
       assert.deepEqual(replaced?.data, { count: 1001 });

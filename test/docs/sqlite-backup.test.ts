@@ -73,7 +73,7 @@ describe('docs/operations.md: SQLite backup under write load', () => {
           .set('Authorization', restored.operator)
           .expect(200);
         const body = page.body as { data: { type: string }[]; nextCursor: string | null };
-        provisioned += body.data.filter((event) => event.type === 'account.provisioned').length;
+        provisioned += body.data.filter((event) => event.type === 'account.created').length;
         after = body.nextCursor;
       }
       assert.equal(provisioned, users, 'each restored account has its audit event, and no more');

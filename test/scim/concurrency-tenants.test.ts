@@ -121,7 +121,7 @@ describe('SCIM: concurrent writes from two tenants, races on names, members and 
       );
       const tenant = await t.container.storage.tenants.getBySlug(slug);
       const events = await t.container.storage.audit.list(tenant!.id, null, 5000);
-      assert.equal(events.filter((e) => e.type === 'account.provisioned').length, 1000);
+      assert.equal(events.filter((e) => e.type === 'account.created').length, 1000);
     }
     // An id of one tenant is unknown to the other.
     for (const { slug, res } of results.slice(0, 50)) {
@@ -154,7 +154,7 @@ describe('SCIM: concurrent writes from two tenants, races on names, members and 
     assert.deepEqual(members.map((m) => m.value).sort(), [...ids].sort());
     const tenant = await t.container.storage.tenants.getBySlug('north');
     const events = await t.container.storage.audit.list(tenant!.id, null, 10_000);
-    const added = events.filter((e) => e.type === 'team.members_added' && e.target?.id === team.body.id);
+    const added = events.filter((e) => e.type === 'team.member_added' && e.target?.id === team.body.id);
     assert.equal(added.length, 64);
   });
 

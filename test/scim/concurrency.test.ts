@@ -60,7 +60,7 @@ describe('SCIM: a burst of concurrent writes', () => {
     assert.ok(tenant);
     const events = await app.container.storage.audit.list(tenant.id, null, 1000);
     const count = (type: string) => events.filter((e) => e.type === type).length;
-    assert.equal(count('account.provisioned'), 25);
-    assert.equal(count('team.members_added'), 25);
+    assert.equal(count('account.created'), 25);
+    assert.equal(count('team.member_added'), 25);
   });
 });

@@ -58,13 +58,13 @@ describe('SCIM: provisioning cycles end to end', () => {
     const events = await app.container.storage.audit.list(tenant.id, null, 100);
     const types = events.filter((e) => e.actor.type === 'scim_token').map((e) => e.type);
     for (const t of [
-      'account.provisioned',
+      'account.created',
       'account.updated',
       'account.deactivated',
       'account.deleted',
       'team.created',
-      'team.members_added',
-      'team.members_removed',
+      'team.member_added',
+      'team.member_removed',
       'team.deleted',
     ])
       assert.ok(types.includes(t), `missing ${t} in ${types.join(',')}`);

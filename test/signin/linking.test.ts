@@ -31,7 +31,7 @@ describe('account linking and revocation', function () {
     await expectRejected(h, acs, 'not_provisioned');
   });
 
-  it('creates the account with jit on (account.provisioned via jit)', async () => {
+  it('creates the account with jit on (account.created via jit)', async () => {
     await h
       .admin()
       .patch('/admin/tenants/acme')
@@ -47,7 +47,7 @@ describe('account linking and revocation', function () {
       assert.equal(claims.email, 'dave@acme.com');
       assert.equal(claims.given_name, 'Dave');
       const events = await h.t.container.storage.audit.list(await tenantId(), null, 1000);
-      const provisioned = events.find((e) => e.type === 'account.provisioned' && e.target?.id === claims.sub);
+      const provisioned = events.find((e) => e.type === 'account.created' && e.target?.id === claims.sub);
       assert.equal(provisioned?.data.via, 'jit');
     } finally {
       await h

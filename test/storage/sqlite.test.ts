@@ -150,6 +150,71 @@ describe('sqlite migrations', () => {
   });
 });
 
+describe('sqlite migration 2: the audit table becomes the event stream', () => {
+  it('numbers old events per tenant in id order, renames their types and gives them an expiry', async () => {
+    const file = freshFile();
+    const db = new DatabaseSync(file);
+    migrate(db, MIGRATIONS.slice(0, 1));
+    const insert = db.prepare(
+      `INSERT INTO audit_events (id, tenant_id, type, actor_type, actor_id, target_type, target_id, data, request_id, at)
+       VALUES (?, ?, ?, 'system', NULL, NULL, NULL, '{}', NULL, ?)`,
+    );
+    insert.run(
+      '01900000-0000-7000-8000-000000000002',
+      'tenant-a',
+      'sso.login_succeeded',
+      '2026-11-02T00:00:00.000Z',
+    );
+    insert.run(
+      '01900000-0000-7000-8000-000000000001',
+      'tenant-a',
+      'account.provisioned',
+      '2026-11-01T00:00:00.000Z',
+    );
+    insert.run(
+      '01900000-0000-7000-8000-000000000003',
+      'tenant-b',
+      'team.members_added',
+      '2026-11-03T00:00:00.000Z',
+    );
+    insert.run('01900000-0000-7000-8000-000000000004', null, 'client.created', '2026-11-04T00:00:00.000Z');
+    db.close();
+
+    const storage = await createSqliteStorage(file);
+    try {
+      const a = await storage.audit.list('tenant-a' as never, null, 10);
+      assert.deepEqual(
+        a.map((e) => [e.seq, e.type, e.expiresAt]),
+        [
+          [1, 'account.created', '2026-12-01T00:00:00.000Z'],
+          [2, 'session.started', '2026-12-02T00:00:00.000Z'],
+        ],
+      );
+      assert.deepEqual(
+        (await storage.audit.list('tenant-b' as never, null, 10)).map((e) => [e.seq, e.type]),
+        [[1, 'team.member_added']],
+      );
+      assert.deepEqual(
+        (await storage.audit.list(null, null, 10)).map((e) => e.seq),
+        [1],
+      );
+      assert.equal(await storage.audit.head('tenant-a' as never), 2);
+      const next = await storage.audit.append({
+        tenantId: 'tenant-a' as never,
+        type: 'account.updated',
+        actor: { type: 'system', id: null },
+        target: null,
+        data: {},
+        requestId: null,
+        expiresAt: '2999-01-01T00:00:00.000Z',
+      });
+      assert.equal(next.seq, 3, 'numbering continues after the migrated events');
+    } finally {
+      await storage.close();
+    }
+  });
+});
+
 describe('sqlite query plans', () => {
   let sql: Sql;
   let storage: Storage;
@@ -250,6 +315,7 @@ describe('sqlite query plans', () => {
     await expectIndex(() => storage.tokens.findByHash('h'), /sqlite_autoindex_api_tokens_2/);
     await expectIndex(() => storage.tenants.findByDomain('example.com'), /tenant_domains USING PRIMARY KEY/);
     await expectIndex(() => storage.audit.list(A, null, 10), /audit_events_by_tenant/);
+    await expectIndex(() => storage.audit.list(A, 5, 10, ['account.created']), /audit_events_by_tenant/);
   });
 
   it('writes LIMIT as a literal (a bound LIMIT makes SQLite re-plan the statement on every run)', async () => {

@@ -25,6 +25,7 @@ import type {
   Member,
   MembershipStore,
   OAuthClient,
+  ScimLogStore,
   Storage,
   Stores,
   Team,
@@ -34,6 +35,7 @@ import type {
   TenantId,
   TenantStore,
   TokenStore,
+  WebhookStore,
 } from '../../src/storage/ports.ts';
 import { NotFoundInStore, UniquenessConflict, VersionConflict } from '../../src/storage/ports.ts';
 
@@ -55,6 +57,8 @@ interface State {
   readonly links: Map<string, AccountId>;
   readonly clients: Map<string, OAuthClient>;
   readonly audit: Map<string, AuditEvent>;
+  /** scope (tenant id, '' for the operator) → last seq */
+  readonly sequences: Map<string, number>;
 }
 
 /** Undo steps of the unit of work in progress; null outside one (writes are then final). */
@@ -363,16 +367,25 @@ function auditStore(state: State, journal: Journal): AuditStore {
   const { audit } = state;
   return {
     async append(input) {
-      const event: AuditEvent = { ...copy(input), id: newId(), at: new Date().toISOString() };
+      const scope = input.tenantId ?? '';
+      const seq = (state.sequences.get(scope) ?? 0) + 1;
+      write(journal, state.sequences, scope, seq);
+      const event: AuditEvent = { ...copy(input), id: newId(), seq, at: new Date().toISOString() };
       write(journal, audit, event.id, event);
       return copy(event);
     },
-    list: async (tenantId, after, limit) =>
+    list: async (tenantId, after, limit, types) =>
       [...audit.values()]
-        .filter((e) => e.tenantId === tenantId && (after === null || e.id > after))
-        .sort((a, b) => (a.id < b.id ? -1 : 1))
+        .filter((e) => e.tenantId === tenantId && e.seq > (after ?? 0) && (!types || types.includes(e.type)))
+        .sort((a, b) => a.seq - b.seq)
         .slice(0, limit)
         .map(copy),
+    head: async (tenantId) => state.sequences.get(tenantId ?? '') ?? 0,
+    async expire(now, limit) {
+      const gone = [...audit.values()].filter((e) => e.expiresAt < now).slice(0, limit);
+      for (const e of gone) write(journal, audit, e.id, undefined);
+      return gone.length;
+    },
   };
 }
 
@@ -384,7 +397,19 @@ const storesOver = (state: State, journal: Journal): Stores => ({
   memberships: membershipStore(state, journal),
   clients: clientStore(state, journal),
   audit: auditStore(state, journal),
+  webhooks: notInTheFake('webhooks') as WebhookStore,
 });
+
+/** Stores the unit tests that use this fake never reach (the real adapters' contract covers them). */
+function notInTheFake(name: string): object {
+  return new Proxy(
+    {},
+    {
+      get: (_target, method) => () =>
+        Promise.reject(new Error(`${name}.${String(method)} is not in the fake`)),
+    },
+  );
+}
 
 /** A clock the test moves: ephemeral TTLs are judged by it. */
 export interface FakeClock {
@@ -453,6 +478,7 @@ export function createFakeStorage(): FakeStorage {
     links: new Map(),
     clients: new Map(),
     audit: new Map(),
+    sequences: new Map(),
   };
   const clock = fakeClock();
   let inTransaction = false;
@@ -502,6 +528,7 @@ export function createFakeStorage(): FakeStorage {
     driver: 'sqlite',
     ...storesOver(state, null),
     ephemeral: ephemeralStore(clock),
+    scimLog: notInTheFake('scimLog') as ScimLogStore,
     clock,
     get inTransaction() {
       return inTransaction;

@@ -1,7 +1,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { isIP } from 'node:net';
-import { guardedLookup, isBlockedAddress } from '../saml/fetch-metadata.ts';
+import { guardedLookup, isBlockedAddress } from '../../platform/address-guard.ts';
 
 const MAX_BYTES = 1024 * 1024;
 const TIMEOUT_MS = 5000;
@@ -61,7 +61,7 @@ export function createGuardedFetch(allowInsecure: boolean): GuardedFetch {
         {
           method: init.method ?? 'GET',
           headers,
-          lookup: guardedLookup(allowInsecure),
+          lookup: guardedLookup(allowInsecure, (message) => new IssuerUrlRefused(message)),
           timeout: TIMEOUT_MS,
           ...(init.signal ? { signal: init.signal } : {}),
         },

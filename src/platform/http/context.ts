@@ -74,7 +74,11 @@ export function beginRequest(
   req: IncomingMessage,
   res: ServerResponse,
   route: () => string,
-  options: { sendsRequestId?: boolean } = {},
+  options: {
+    sendsRequestId?: boolean;
+    /** Called once the response is sent, with its status and duration (the SCIM request log). */
+    onFinish?: (status: number, seconds: number) => void;
+  } = {},
 ): RequestContext {
   const incoming = req.headers['x-request-id'];
   const requestId = typeof incoming === 'string' && REQUEST_ID.test(incoming) ? incoming : randomUUID();
@@ -89,6 +93,7 @@ export function beginRequest(
     const seconds = Number(process.hrtime.bigint() - started) / 1e9;
     const labels = { method: req.method ?? '', route: route(), status: String(res.statusCode) };
     metrics.observeRequest(labels.method, labels.route, labels.status, seconds);
+    options.onFinish?.(res.statusCode, seconds);
     if (!log.isLevelEnabled('info')) return;
     accessLogger(log).info(
       {

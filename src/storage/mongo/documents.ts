@@ -95,23 +95,23 @@ export function teamToDocument(team: Team): TeamDocument {
 
 type Fields = Readonly<Record<string, unknown>>;
 
-function fields(doc: unknown, what: string): Fields {
+export function fields(doc: unknown, what: string): Fields {
   if (doc === null || typeof doc !== 'object') throw new StorageError(`stored ${what} is not a document`);
   return doc as Fields;
 }
 
-function str(doc: Fields, key: string): string {
+export function str(doc: Fields, key: string): string {
   const value = doc[key];
   if (typeof value !== 'string') throw new StorageError(`stored field ${key} is not a string`);
   return value;
 }
 
-function strOrNull(doc: Fields, key: string): string | null {
+export function strOrNull(doc: Fields, key: string): string | null {
   const value = doc[key] ?? null;
   return value === null ? null : str(doc, key);
 }
 
-function num(doc: Fields, key: string): number {
+export function num(doc: Fields, key: string): number {
   const value = doc[key];
   if (typeof value !== 'number') throw new StorageError(`stored field ${key} is not a number`);
   return value;
@@ -251,10 +251,12 @@ export function documentToClient(doc: unknown): OAuthClient {
 }
 
 export function auditToDocument(event: AuditEvent): Record<string, unknown> {
-  const { id, data, actor, target, ...rest } = event;
+  const { id, data, actor, target, expiresAt, ...rest } = event;
   return {
     _id: id,
     ...rest,
+    // A Date: the TTL index removes the event once it has passed (schemas.ts).
+    expiresAt: new Date(expiresAt),
     actor: { ...actor },
     target: target && { ...target },
     data: encodeObject(data, false),
@@ -276,5 +278,14 @@ export function documentToAudit(doc: unknown): AuditEvent {
     data: decodeObject(d['data'], 'audit data'),
     requestId: strOrNull(d, 'requestId'),
     at: str(d, 'at'),
+    seq: num(d, 'seq'),
+    expiresAt: dateString(d, 'expiresAt'),
   };
+}
+
+/** A stored Date as our timestamp string. */
+export function dateString(doc: Fields, key: string): string {
+  const value = doc[key];
+  if (!(value instanceof Date)) throw new StorageError(`stored field ${key} is not a date`);
+  return value.toISOString();
 }

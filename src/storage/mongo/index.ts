@@ -33,6 +33,9 @@ import { createTeamStore } from './teams.ts';
 import { createTenantStore } from './tenants.ts';
 import { createTokenStore } from './tokens.ts';
 import { serverOptions, weakenedWarning } from './server-options.ts';
+import { migrateEventStream } from './migrate-events.ts';
+import { createScimLogStore } from './scim-log.ts';
+import { createWebhookStore } from './webhooks.ts';
 
 export interface MongoStorageOptions {
   /** Overrides the database named in the URI (tests use a fresh one per run). */
@@ -53,6 +56,7 @@ function createStores(models: Models, session: ClientSession | null): Stores {
     memberships: createMembershipStore(scope),
     clients: createClientStore(scope),
     audit: createAuditStore(scope),
+    webhooks: createWebhookStore(scope),
   };
 }
 
@@ -103,6 +107,7 @@ export async function createMongoStorage(uri: string, options: MongoStorageOptio
     await connection.asPromise();
     await requireReplicaSet(connection, transactions);
     const models = createModels(connection);
+    await migrateEventStream(models);
     await prepare(models, { ttlIndexes: !server.without.has('ttlIndexes') });
     return storageOn(connection, models, transactions);
   } catch (err) {
@@ -120,6 +125,7 @@ function storeOn(connection: Connection, models: Models, transactions: boolean):
     driver: 'mongo',
     ...createStores(models, null),
     ephemeral: createEphemeralStore(models),
+    scimLog: createScimLogStore(models),
     transaction: transactions
       ? (fn) => connection.transaction((session) => fn(createStores(models, session)), TRANSACTION_OPTIONS)
       : (fn) => fn(createStores(models, null)),

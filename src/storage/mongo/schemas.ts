@@ -1,5 +1,7 @@
 import mongoose from 'mongoose';
 import type { Connection, Model, mongo } from 'mongoose';
+import { createEventModels } from './event-schemas.ts';
+import type { EventModels } from './event-schemas.ts';
 
 const { Schema } = mongoose;
 const { Mixed } = Schema.Types;
@@ -123,17 +125,32 @@ const clients = new Schema({ _id: String, name: String, metadata: Mixed, created
 const actor = new Schema({ type: String, id: String }, { _id: false, strict: 'throw', typeKey: '$type' });
 const target = new Schema({ type: String, id: String }, { _id: false, strict: 'throw', typeKey: '$type' });
 const audit = new Schema(
-  { _id: String, tenantId: String, type: String, actor, target, data: Mixed, requestId: String, at: String },
+  {
+    _id: String,
+    tenantId: String,
+    seq: Number,
+    type: String,
+    actor,
+    target,
+    data: Mixed,
+    requestId: String,
+    at: String,
+    expiresAt: Date,
+  },
   OPTIONS,
 );
 audit.index({ tenantId: 1, _id: 1 });
+// The events API's cursor (docs/decisions/0060-events-outbox.md).
+audit.index({ tenantId: 1, seq: 1 }, { unique: true });
+// Retention: a TTL index has a single key, so this one cannot lead with tenantId.
+audit.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 // The key is `_id`, unique by construction. TTL: MongoDB deletes an entry once `expiresAt` has
 // passed, but its monitor runs only every 60 s, so reads also filter on `expiresAt` (ephemeral.ts).
 const ephemeral = new Schema({ _id: String, value: String, expiresAt: Date }, OPTIONS);
 ephemeral.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
-export interface Models {
+export interface Models extends EventModels {
   readonly tenants: Model<unknown>;
   readonly tokens: Model<unknown>;
   readonly accounts: Model<unknown>;
@@ -157,6 +174,7 @@ export function createModels(connection: Connection): Models {
     clients: connection.model<unknown>('OAuthClient', clients, 'oauth_clients'),
     audit: connection.model<unknown>('AuditEvent', audit, 'audit_events'),
     ephemeral: connection.model<unknown>('EphemeralEntry', ephemeral, 'ephemeral'),
+    ...createEventModels(connection),
   };
 }
 

@@ -3,13 +3,14 @@ import { StorageError } from '../ports.ts';
 import { newId } from '../../platform/ids.ts';
 import type { Row, Sql } from './connection.ts';
 import { limitSql } from './connection.ts';
-import { jsonObject, text, textOrNull } from './rows.ts';
+import { int, jsonObject, text, textOrNull } from './rows.ts';
 
 function toEvent(row: Row): AuditEvent {
   const targetType = textOrNull(row, 'target_type');
   const targetId = textOrNull(row, 'target_id');
   return {
     id: text(row, 'id'),
+    seq: int(row, 'seq'),
     at: text(row, 'at'),
     tenantId: textOrNull(row, 'tenant_id') as TenantId | null,
     type: text(row, 'type'),
@@ -17,21 +18,39 @@ function toEvent(row: Row): AuditEvent {
     target: targetType === null || targetId === null ? null : { type: targetType, id: targetId },
     data: jsonObject(row, 'data'),
     requestId: textOrNull(row, 'request_id'),
+    expiresAt: text(row, 'expires_at'),
   };
 }
 
-const INSERT = `INSERT INTO audit_events (id, tenant_id, type, actor_type, actor_id, target_type, target_id, data,
-  request_id, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+const HEAD = 'SELECT seq FROM event_sequences WHERE scope = ?';
+const NEXT = `INSERT INTO event_sequences (scope, seq) VALUES (?, 1)
+  ON CONFLICT (scope) DO UPDATE SET seq = seq + 1 RETURNING seq`;
+const INSERT = `INSERT INTO audit_events (tenant_id, seq, id, type, actor_type, actor_id, target_type, target_id,
+  data, request_id, at, expires_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`;
+// `tenant_id IS ?` matches NULL (the operator scope) too and still uses the (tenant_id, seq) index.
+const LIST = 'SELECT * FROM audit_events WHERE tenant_id IS ? AND seq > ?';
+const EXPIRE = `DELETE FROM audit_events WHERE rowid IN
+  (SELECT rowid FROM audit_events WHERE expires_at < ? ORDER BY expires_at LIMIT ?)`;
 
-// `tenant_id IS ?` matches NULL (the operator scope) too and still uses the (tenant_id, id) index.
-const LIST = 'SELECT * FROM audit_events WHERE tenant_id IS ? AND id > ? ORDER BY id';
+const scopeKey = (tenantId: TenantId | null): string => tenantId ?? '';
 
+function head(sql: Sql, tenantId: TenantId | null): number {
+  const row = sql.get(HEAD, scopeKey(tenantId));
+  return row ? int(row, 'seq') : 0;
+}
+
+/**
+ * Writes are serialised on the one connection (lock.ts), so the counter taken in the unit of work
+ * that writes the event hands out numbers in commit order.
+ */
 function append(sql: Sql, input: AuditEventInput): AuditEvent {
-  const event: AuditEvent = { ...input, id: newId(), at: new Date().toISOString() };
+  const seq = int(sql.get(NEXT, scopeKey(input.tenantId)) ?? {}, 'seq');
+  const event: AuditEvent = { ...input, id: newId(), seq, at: new Date().toISOString() };
   sql.run(
     INSERT,
-    event.id,
     event.tenantId,
+    event.seq,
+    event.id,
     event.type,
     event.actor.type,
     event.actor.id,
@@ -40,16 +59,39 @@ function append(sql: Sql, input: AuditEventInput): AuditEvent {
     JSON.stringify(event.data),
     event.requestId,
     event.at,
+    event.expiresAt,
   );
   return event;
 }
 
+function checkLimit(limit: number): void {
+  if (!Number.isSafeInteger(limit) || limit < 0) throw new StorageError(`invalid limit ${limit}`);
+}
+
+/**
+ * The event stream. `list` and `head` are not plain reads: the top-level store runs them as units
+ * of work (guard.ts), which answer only once the batch they joined has committed, so a reader
+ * never sees — and never moves its cursor past — an event whose batch could still fail to commit
+ * (group-commit.ts; docs/decisions/0060-events-outbox.md).
+ */
 export function createAuditStore(sql: Sql): AuditStore {
   return {
     append: async (input) => append(sql, input),
-    list: async (tenantId, after, limit) => {
-      if (!Number.isSafeInteger(limit) || limit < 0) throw new StorageError(`invalid limit ${limit}`);
-      return sql.all(`${LIST} ${limitSql(limit)}`, tenantId, after ?? '').map(toEvent);
+    list: async (tenantId, after, limit, types) => {
+      checkLimit(limit);
+      const params: (string | number | null)[] = [tenantId, after ?? 0];
+      let where = LIST;
+      if (types !== undefined) {
+        if (types.length === 0) return [];
+        where += ` AND type IN (${types.map(() => '?').join(', ')})`;
+        params.push(...types);
+      }
+      return sql.all(`${where} ORDER BY seq ${limitSql(limit)}`, ...params).map(toEvent);
+    },
+    head: async (tenantId) => head(sql, tenantId),
+    expire: async (now, limit) => {
+      checkLimit(limit);
+      return sql.run(EXPIRE, now, limit);
     },
   };
 }

@@ -1,4 +1,4 @@
-import type { EphemeralStore, Stores } from '../ports.ts';
+import type { EphemeralStore, ScimLogStore, Stores } from '../ports.ts';
 import type { GroupCommit } from './group-commit.ts';
 
 type AsyncMethod = (...args: never[]) => Promise<unknown>;
@@ -27,8 +27,14 @@ export function lockedStores(stores: Stores, group: GroupCommit): Stores {
     teams: lockWrites(stores.teams, ['insert', 'update', 'remove'], group),
     memberships: lockWrites(stores.memberships, ['add', 'remove', 'replace'], group),
     clients: lockWrites(stores.clients, ['insert', 'remove'], group),
-    audit: lockWrites(stores.audit, ['append'], group),
+    // The stream's reads too: they answer once what they saw is committed (audit.ts).
+    audit: lockWrites(stores.audit, ['append', 'list', 'head', 'expire'], group),
+    webhooks: lockWrites(stores.webhooks, ['insert', 'remove', 'claim', 'release', 'saveDelivery'], group),
   };
+}
+
+export function lockedScimLog(store: ScimLogStore, group: GroupCommit): ScimLogStore {
+  return lockWrites(store, ['append', 'expire'], group);
 }
 
 export function lockedEphemeral(store: EphemeralStore, group: GroupCommit): EphemeralStore {

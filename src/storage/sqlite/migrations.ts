@@ -1,6 +1,7 @@
 import type { DatabaseSync } from 'node:sqlite';
 import { StorageError } from '../ports.ts';
 import { SCHEMA_V1 } from './schema.ts';
+import { SCHEMA_V2 } from './schema-events.ts';
 
 export interface Migration {
   /** 1, 2, 3…: the `PRAGMA user_version` the database has once this migration is applied. */
@@ -10,7 +11,10 @@ export interface Migration {
 }
 
 /** Append only: a released migration is never edited, the next change is a new entry. */
-export const MIGRATIONS: readonly Migration[] = [{ version: 1, name: 'initial schema', sql: SCHEMA_V1 }];
+export const MIGRATIONS: readonly Migration[] = [
+  { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
+  { version: 2, name: 'event stream, webhooks, SCIM request log', sql: SCHEMA_V2 },
+];
 
 export function schemaVersion(db: DatabaseSync): number {
   const row = db.prepare('PRAGMA user_version').get();

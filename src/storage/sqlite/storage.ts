@@ -18,13 +18,16 @@ import { createClientStore } from './clients.ts';
 import type { Sql } from './connection.ts';
 import { checkpoint } from './connection.ts';
 import { createEphemeralStore, sweepExpired } from './ephemeral.ts';
-import { lockedEphemeral, lockedStores } from './guard.ts';
+import { lockedEphemeral, lockedScimLog, lockedStores } from './guard.ts';
 import { GroupCommit } from './group-commit.ts';
 import { WriteLock } from './lock.ts';
 import { createMembershipStore } from './memberships.ts';
+import { sweepRetention } from './retention.ts';
+import { createScimLogStore } from './scim-log.ts';
 import { createTeamStore } from './teams.ts';
 import { createTenantStore } from './tenants.ts';
 import { createTokenStore } from './tokens.ts';
+import { createWebhookStore } from './webhooks.ts';
 
 /** Expired ephemeral entries are invisible at once; this only reclaims their space. */
 const SWEEP_INTERVAL_MS = 60_000;
@@ -41,6 +44,7 @@ function createStores(sql: Sql): Stores {
     memberships: createMembershipStore(sql),
     clients: createClientStore(sql),
     audit: createAuditStore(sql),
+    webhooks: createWebhookStore(sql),
   };
 }
 
@@ -49,11 +53,13 @@ export function storageOver(sql: Sql): Storage {
   const lock = new WriteLock();
   const group = new GroupCommit(sql, lock);
   const tx = createStores(sql);
-  // A failed sweep is retried by the next tick; reads never depend on it.
-  const sweeper = setInterval(
-    () => void group.run(() => sweepExpired(sql)).catch(() => undefined),
-    SWEEP_INTERVAL_MS,
-  );
+  const scimLog = createScimLogStore(sql);
+  // A failed sweep is retried by the next tick; reads never depend on it. Retention (events, the
+  // SCIM log) is enforced here, in bounded slices so that no sweep holds the lock for long.
+  const sweeper = setInterval(() => {
+    void group.run(() => sweepExpired(sql)).catch(() => undefined);
+    void sweepRetention(tx.audit, scimLog, (fn) => group.run(fn)).catch(() => undefined);
+  }, SWEEP_INTERVAL_MS);
   sweeper.unref();
   // A fifth of a second of commits per checkpoint (wal_autocheckpoint is off, see connection.ts):
   // short enough that one checkpoint never stalls requests for long.
@@ -73,6 +79,7 @@ export function storageOver(sql: Sql): Storage {
     driver: 'sqlite',
     ...lockedStores(tx, group),
     ephemeral,
+    scimLog: lockedScimLog(scimLog, group),
     transaction: (fn) => group.run(() => fn(tx), { transaction: true }),
     // Ready means writable: a probe write through the queue, so an unwritable file, a full disk
     // or a database locked by another process fail `/readyz` (docs/operations.md).

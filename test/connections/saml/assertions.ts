@@ -19,5 +19,5 @@ export async function expectRejected(h: Harness, res: Response, code: string): P
 export async function loginsOf(h: Harness, accountId: string): Promise<number> {
   const tenant = await h.t.container.storage.tenants.getBySlug('acme');
   const events = await h.t.container.storage.audit.list(tenant!.id, null, 1000);
-  return events.filter((e) => e.type === 'sso.login_succeeded' && e.target?.id === accountId).length;
+  return events.filter((e) => e.type === 'session.started' && e.target?.id === accountId).length;
 }

@@ -10,10 +10,12 @@ import { ephemeralContract } from './ephemeral.ts';
 import { filtersContract } from './filters.ts';
 import { membershipsContract } from './memberships.ts';
 import { paginationContract } from './pagination.ts';
+import { scimLogContract } from './scim-log.ts';
 import { teamsContract } from './teams.ts';
 import { tenantsContract } from './tenants.ts';
 import { tokensContract } from './tokens.ts';
 import { transactionsContract } from './transactions.ts';
+import { webhooksContract } from './webhooks.ts';
 
 export function storageContract(open: () => Promise<Storage>): void {
   describe('storage contract', () => {
@@ -29,6 +31,8 @@ export function storageContract(open: () => Promise<Storage>): void {
     teamsContract(open);
     membershipsContract(open);
     auditContract(open);
+    webhooksContract(open);
+    scimLogContract(open);
     ephemeralContract(open);
     filtersContract(open);
     transactionsContract(open);

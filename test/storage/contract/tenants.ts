@@ -138,11 +138,12 @@ async function seedOwned(s: Storage, tenantId: TenantId) {
   });
   await s.audit.append({
     tenantId,
-    type: 'account.provisioned',
+    type: 'account.created',
     actor: { type: 'system', id: null },
     target: { type: 'account', id: account.id },
     data: {},
     requestId: null,
+    expiresAt: '2999-01-01T00:00:00.000Z',
   });
   return { accountId: account.id, teamId: team.id, tokenHash };
 }

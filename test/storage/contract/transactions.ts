@@ -12,6 +12,7 @@ const audited = (tenantId: TenantId, type: string): AuditEventInput => ({
   target: null,
   data: {},
   requestId: null,
+  expiresAt: '2999-01-01T00:00:00.000Z',
 });
 const ALL = { filter: { kind: 'all' }, offset: 0, limit: 100 } as const;
 
@@ -24,7 +25,7 @@ export function transactionsContract(open: Open): void {
       const account = makeAccount(a.id);
       const result = await storage().transaction(async (tx) => {
         await tx.accounts.insert(account);
-        await tx.audit.append(audited(a.id, 'account.provisioned'));
+        await tx.audit.append(audited(a.id, 'account.created'));
         return 'done';
       });
       assert.equal(result, 'done');
@@ -47,7 +48,7 @@ export function transactionsContract(open: Open): void {
           await tx.memberships.add(a.id, team.id, [kept.id, fresh.id]);
           await tx.teams.remove(a.id, team.id);
           await tx.tenants.update({ ...a, name: 'changed' }, 1);
-          await tx.audit.append(audited(a.id, 'account.provisioned'));
+          await tx.audit.append(audited(a.id, 'account.created'));
           await sleep(5);
           throw boom;
         }),
