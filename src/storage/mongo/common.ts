@@ -13,6 +13,11 @@ export interface Scope {
   readonly models: Models;
   /** Passed to every operation of a `tx` store, so that it joins the transaction. */
   readonly session: ClientSession | null;
+  /**
+   * False only on a test server declared without multi-document transactions
+   * (`trustgateWithout=transactions`, docs/decisions/0040-ferretdb-in-ci.md).
+   */
+  readonly transactions: boolean;
 }
 
 /**

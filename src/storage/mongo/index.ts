@@ -46,8 +46,8 @@ export interface MongoStorageOptions {
 
 const TRANSACTION_OPTIONS = { readConcern: { level: 'snapshot' }, writeConcern: { w: 'majority' } } as const;
 
-function createStores(models: Models, session: ClientSession | null): Stores {
-  const scope = { models, session };
+function createStores(models: Models, session: ClientSession | null, transactions: boolean): Stores {
+  const scope = { models, session, transactions };
   return {
     tenants: createTenantStore(scope),
     tokens: createTokenStore(scope),
@@ -123,12 +123,13 @@ function storageOn(connection: Connection, models: Models, transactions: boolean
 function storeOn(connection: Connection, models: Models, transactions: boolean): Storage {
   return {
     driver: 'mongo',
-    ...createStores(models, null),
+    ...createStores(models, null, transactions),
     ephemeral: createEphemeralStore(models),
     scimLog: createScimLogStore(models),
     transaction: transactions
-      ? (fn) => connection.transaction((session) => fn(createStores(models, session)), TRANSACTION_OPTIONS)
-      : (fn) => fn(createStores(models, null)),
+      ? (fn) =>
+          connection.transaction((session) => fn(createStores(models, session, true)), TRANSACTION_OPTIONS)
+      : (fn) => fn(createStores(models, null, false)),
     ping: async () => {
       // Checked first: the driver would otherwise reconnect a closed client to answer.
       const db = connection.db;
