@@ -77,11 +77,43 @@ export function parseFilter(text: string): Ast {
       // Not a JSON string after all: the parser reports it.
     }
   }
+  let ast: Ast;
   try {
-    return parse(quoteBareValues(text));
+    ast = parse(quoteBareValues(text));
   } catch (err) {
     if (err instanceof Error && 'scimType' in err) throw err;
     throw invalid(`malformed filter: ${err instanceof Error ? err.message : 'parse error'}`);
+  }
+  if (!wellFormed(ast, 0)) throw invalid('malformed filter');
+  return ast;
+}
+
+/**
+ * The parser can hand back a tree of the wrong shape for text it should have refused (a `not`
+ * with a list of operands for `id eq 1e308and not (…)`); every node is checked before it is
+ * translated, so such text is a 400 invalidFilter (RFC 7644 §3.4.2.2), never a TypeError.
+ */
+function wellFormed(node: unknown, depth: number): boolean {
+  if (depth > 1000 || typeof node !== 'object' || node === null) return false;
+  const n = node as {
+    op?: unknown;
+    filters?: unknown;
+    filter?: unknown;
+    attrPath?: unknown;
+    valFilter?: unknown;
+  };
+  switch (n.op) {
+    case 'and':
+    case 'or':
+      return (
+        Array.isArray(n.filters) && n.filters.length >= 2 && n.filters.every((f) => wellFormed(f, depth + 1))
+      );
+    case 'not':
+      return wellFormed(n.filter, depth + 1);
+    case '[]':
+      return typeof n.attrPath === 'string' && wellFormed(n.valFilter, depth + 1);
+    default:
+      return typeof n.op === 'string' && typeof n.attrPath === 'string';
   }
 }
 

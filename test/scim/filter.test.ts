@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { parse } from 'scim2-parse-filter';
 import { parseFilter, translateFilter, translateSort } from '../../src/scim/filter.ts';
 import { quoteBareValues } from '../../src/scim/filter-lexer.ts';
+import { ScimError } from '../../src/scim/errors.ts';
 import { GROUP_RESOURCE, USER_RESOURCE } from '../../src/scim/schema.ts';
 import { ENTERPRISE, scimClient, startTestApp, userBody } from './helpers.ts';
 import type { Scim, TestApp } from './helpers.ts';
@@ -218,5 +219,23 @@ describe('SCIM filters on SQLite over HTTP', () => {
     assert.deepEqual([big.status, big.body.itemsPerPage], [200, 3]);
     const notNumber = await scim.get('/Users?startIndex=abc');
     assert.deepEqual([notNumber.status, notNumber.body.scimType], [400, 'invalidValue']);
+  });
+});
+
+describe('SCIM filter: trees of the wrong shape', () => {
+  it('refuses text the parser turns into a malformed tree as invalidFilter (found by fuzzing)', () => {
+    for (const text of ['id eq 1e308and not (displayName eq "ALICE")', 'id eq 5and not (userName pr)'])
+      assert.throws(
+        () => parseFilter(text),
+        (err: unknown) => err instanceof ScimError && err.status === 400 && err.scimType === 'invalidFilter',
+        text,
+      );
+    assert.deepEqual(parseFilter('id eq 1e308 and not (displayName eq "ALICE")'), {
+      op: 'and',
+      filters: [
+        { op: 'eq', attrPath: 'id', compValue: 1e308 },
+        { op: 'not', filter: { op: 'eq', attrPath: 'displayName', compValue: 'ALICE' } },
+      ],
+    });
   });
 });

@@ -3,6 +3,8 @@
  * is either served or refused with a 4xx, never a 500, and no filter ever selects a record of
  * another tenant, neither through HTTP (SQLite) nor in the MongoDB query builder (run in mingo).
  * Run counts are bounded so the suite stays fast; a failure prints the seed to replay it.
+ * The counterexample `id eq 1e308and not (…)` found here was a TypeError before the filter
+ * parser checked the shape of the tree it gets back (src/scim/filter.ts).
  */
 import assert from 'node:assert/strict';
 import fc from 'fast-check';
@@ -26,7 +28,12 @@ import type { MingoDb, Target } from '../storage/mingo.ts';
 import { GROUP, PATCH_OP, scimClient, startTestApp, userBody } from './helpers.ts';
 import type { Scim, TestApp } from './helpers.ts';
 
-const RUNS = { numRuns: 100 } as const;
+/**
+ * A fixed seed in CI, so a run is reproducible and a landing never hangs on a fresh draw;
+ * `FUZZ_SEED=random` (or any number) explores further.
+ */
+const SEED = process.env.FUZZ_SEED === 'random' ? Date.now() : Number(process.env.FUZZ_SEED ?? 20261203);
+const RUNS = { numRuns: 100, seed: SEED } as const;
 
 // --- the filter grammar (RFC 7644 §3.4.2.2), with hostile leaves -------------------------------
 
@@ -384,7 +391,7 @@ describe('fuzz: SCIM and admin over HTTP, two tenants', function () {
             .send({ status: 'active' })
             .expect(200);
       }),
-      { numRuns: 100 },
+      RUNS,
     );
     assert.deepEqual(await snapshot(b), snapshotB);
   });
