@@ -88,14 +88,16 @@ export function routeMatcher(routes: readonly Route[]): (method: string, path: s
   return (method, path) => {
     const wanted = method.toUpperCase();
     const segments = (path.split('?')[0] ?? '').split('/').filter(Boolean);
-    const allowed = new Set<string>();
     for (const { route, pattern } of compiled) {
-      if (pattern.length !== segments.length) continue;
-      const params = paramsIfMatched(pattern, segments, route.method === wanted);
-      if (!params) continue;
-      if (route.method === wanted) return { route, params };
-      allowed.add(route.method);
+      if (route.method !== wanted || pattern.length !== segments.length) continue;
+      const params = paramsIfMatched(pattern, segments, true);
+      if (params) return { route, params };
     }
+    // Only on a miss: which methods the path has (the hot path never gets here).
+    const allowed = new Set<string>();
+    for (const { route, pattern } of compiled)
+      if (pattern.length === segments.length && paramsIfMatched(pattern, segments, false))
+        allowed.add(route.method);
     if (allowed.size > 0) throw new MethodNotAllowed(method, path, allowedMethods(allowed));
     throw notFound(`no SCIM endpoint ${method} ${path}`);
   };

@@ -117,5 +117,24 @@ export function auditContract(open: Open): void {
       assert.deepEqual(ids(await storage().audit.list(a.id, null, 10)), ids([kept]));
       assert.equal((await storage().audit.append(event(a.id, 'next'))).seq, 5);
     });
+
+    it('keeps numbering after retention has removed every event of a scope (head included)', async () => {
+      const [a, b] = await twoTenants(storage());
+      for (let i = 0; i < 3; i += 1) {
+        await storage().audit.append(event(a.id, 'old', '2000-01-01T00:00:00.000Z'));
+        await storage().audit.append(event(null, 'old', '2000-01-01T00:00:00.000Z'));
+      }
+      await storage().audit.append(event(b.id, 'new'));
+      const now = new Date().toISOString();
+      // Two slices, the first leaving one event of each scope behind.
+      assert.equal(await storage().audit.expire(now, 4), 4);
+      assert.equal(await storage().audit.expire(now, 10), 2);
+      assert.deepEqual(await storage().audit.list(a.id, null, 10), []);
+      assert.equal(await storage().audit.head(a.id), 3, 'the head stays where the stream was');
+      assert.equal(await storage().audit.head(null), 3);
+      assert.equal((await storage().audit.append(event(a.id, 'next'))).seq, 4);
+      assert.equal((await storage().audit.append(event(null, 'next'))).seq, 4);
+      assert.equal((await storage().audit.append(event(b.id, 'next'))).seq, 2, 'other scopes untouched');
+    });
   });
 }
