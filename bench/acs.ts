@@ -3,6 +3,11 @@
  * our prechecks, node-saml, replay cache, account linking, audit event, hand-off redirect)
  * against node-saml's own `validatePostResponseAsync` on the same signed responses, in the same
  * run. Target: the path costs at most 1.2× the library. Bounded by the number of responses.
+ *
+ * Cost is CPU time, not wall time: the library's from `process.cpuUsage` around its calls, the
+ * path's from the gateway process's own CPU seconds (/proc) while it answers. On a shared machine
+ * the wall clock measures the neighbours; CPU time moves far less with them (docs/benchmarks.md).
+ * The wall-clock figures are printed beside it.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -13,6 +18,7 @@ import { opensslKeyPair, samlIdp, IDP_ENTITY } from '../test/signin/support.ts';
 import { samlResponse } from '../test/connections/saml/saml-response.ts';
 import { OPERATOR_KEY, benchConfig } from './config.ts';
 import { startServer } from './servers.ts';
+import type { ChildServer } from './servers.ts';
 
 const RESPONSES = Number(process.env.BENCH_ACS_RESPONSES ?? 1500);
 const WARM = Math.min(200, Math.floor(RESPONSES / 5));
@@ -27,17 +33,28 @@ async function admin(url: string, method: string, path: string, body: string, ty
   if (res.status >= 300) throw new Error(`${method} ${path}: ${res.status} ${await res.text()}`);
 }
 
-/** Milliseconds per `validatePostResponseAsync`, one after another on this process's thread. */
-async function libraryCost(saml: SAML, responses: readonly string[]): Promise<number> {
-  for (const r of responses.slice(0, WARM)) await saml.validatePostResponseAsync({ SAMLResponse: r });
-  const measured = responses.slice(WARM);
-  const started = performance.now();
-  for (const r of measured) await saml.validatePostResponseAsync({ SAMLResponse: r });
-  return (performance.now() - started) / measured.length;
+interface Cost {
+  /** CPU milliseconds per response. */
+  readonly cpu: number;
+  /** Wall-clock milliseconds per response. */
+  readonly wall: number;
 }
 
-/** Milliseconds of the gateway per ACS request while it is saturated (each response posted once). */
-async function httpCost(url: string, responses: readonly string[]): Promise<number> {
+/** Per `validatePostResponseAsync`, one after another on this process's thread. */
+async function libraryCost(saml: SAML, responses: readonly string[]): Promise<Cost> {
+  for (const r of responses.slice(0, WARM)) await saml.validatePostResponseAsync({ SAMLResponse: r });
+  const measured = responses.slice(WARM);
+  const cpu = process.cpuUsage();
+  const started = performance.now();
+  for (const r of measured) await saml.validatePostResponseAsync({ SAMLResponse: r });
+  const wall = performance.now() - started;
+  const used = process.cpuUsage(cpu);
+  return { cpu: (used.user + used.system) / 1000 / measured.length, wall: wall / measured.length };
+}
+
+/** Per ACS request of the gateway while it is saturated (each response posted once). */
+async function httpCost(gw: ChildServer, responses: readonly string[]): Promise<Cost> {
+  const { url } = gw;
   let next = 0;
   const post = (count: number) =>
     autocannon({
@@ -57,13 +74,15 @@ async function httpCost(url: string, responses: readonly string[]): Promise<numb
       ],
     });
   await post(WARM);
+  const cpu = gw.cpuSeconds();
   const r = await post(responses.length - WARM);
+  const used = gw.cpuSeconds() - cpu;
   const landed = r.statusCodeStats['303']?.count ?? 0;
   if (landed !== responses.length - WARM || r.errors > 0)
     throw new Error(
       `ACS: ${landed} of ${responses.length - WARM} landed, ${JSON.stringify(r.statusCodeStats)}`,
     );
-  return (r.duration * 1000) / landed;
+  return { cpu: (used * 1000) / landed, wall: (r.duration * 1000) / landed };
 }
 
 async function main(): Promise<void> {
@@ -105,11 +124,15 @@ async function main(): Promise<void> {
       validateInResponseTo: ValidateInResponseTo.never,
     });
     const library = await libraryCost(saml, responses);
-    const path = await httpCost(gw.url, responses);
-    const ratio = path / library;
-    console.log(`     node-saml validatePostResponseAsync   ${library.toFixed(2)} ms per response`);
-    console.log(`     ACS through the HTTP path (${CONNECTIONS} conn.)  ${path.toFixed(2)} ms per response`);
-    console.log(`${ratio <= 1.2 ? 'ok  ' : 'MISS'} ACS path ÷ library = ${ratio.toFixed(3)}   target ≤ 1.2`);
+    const path = await httpCost(gw, responses);
+    const ratio = path.cpu / library.cpu;
+    const line = (c: Cost) => `${c.cpu.toFixed(2)} ms CPU per response (wall ${c.wall.toFixed(2)} ms)`;
+    console.log(`     node-saml validatePostResponseAsync   ${line(library)}`);
+    console.log(`     ACS through the HTTP path (${CONNECTIONS} conn.)  ${line(path)}`);
+    console.log(
+      `${ratio <= 1.2 ? 'ok  ' : 'MISS'} ACS path ÷ library (CPU) = ${ratio.toFixed(3)}   target ≤ 1.2` +
+        `   (wall ${(path.wall / library.wall).toFixed(3)})`,
+    );
   } finally {
     await gw.stop();
     rmSync(dataDir, { recursive: true, force: true });

@@ -12,8 +12,13 @@ export interface ChildServer {
   rssMiB(): number;
   /** The same, split into anonymous memory and file-backed pages (the node binary, libraries). */
   rssParts(): { anon: number; file: number };
+  /** CPU seconds (user + system) the server process has used so far, from /proc. */
+  cpuSeconds(): number;
   stop(): Promise<void>;
 }
+
+/** USER_HZ: 100 on every Linux this runs on (`getconf CLK_TCK`). */
+const CLOCK_TICKS = 100;
 
 const compileCacheDir = () => join(tmpdir(), 'node-compile-cache');
 
@@ -60,6 +65,12 @@ export async function startServer(kind: 'bare' | 'gateway', dataDir = ''): Promi
     },
     rssParts() {
       return { anon: status('RssAnon'), file: status('RssFile') };
+    },
+    cpuSeconds() {
+      // Fields 14 and 15 of /proc/PID/stat (after the parenthesised command name), in clock ticks.
+      const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      return (Number(fields[11]) + Number(fields[12])) / CLOCK_TICKS;
     },
     stop: () =>
       new Promise<void>((resolve) => {
