@@ -13,6 +13,7 @@ declare module 'autocannon' {
     body?: string;
     headers?: Record<string, string>;
     setupRequest?: (req: RequestSpec, context: Record<string, unknown>) => RequestSpec;
+    onResponse?: (status: number, body: string, context: Record<string, unknown>) => void;
   }
   export interface Options {
     url: string;
