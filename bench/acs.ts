@@ -22,7 +22,7 @@ import type { ChildServer } from './servers.ts';
 
 const RESPONSES = Number(process.env.BENCH_ACS_RESPONSES ?? 1500);
 const WARM = Math.min(200, Math.floor(RESPONSES / 5));
-const CONNECTIONS = 8;
+const CONNECTIONS = Number(process.env.BENCH_ACS_CONNECTIONS ?? 8);
 
 async function admin(url: string, method: string, path: string, body: string, type: string) {
   const res = await fetch(url + path, {
