@@ -80,6 +80,8 @@ export function createSamlService(deps: SamlServiceDeps) {
     },
 
     acsUrl: (slug: string) => spValues(deps.publicUrl, slug).acsUrl,
+    /** Our SP values for the tenant's IdP (entity ID, ACS and metadata URLs), connected or not. */
+    spValues: (slug: string) => spValues(deps.publicUrl, slug),
   };
 }
 
