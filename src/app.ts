@@ -70,6 +70,7 @@ export function createApp(c: Container): App {
       scimLog: c.storage.scimLog,
       directory: c.directorySearch,
       sessions: c.uiSessions,
+      setupLinks: c.setupLinks,
     }),
   );
   app.use(

@@ -46,6 +46,8 @@ import type { ScimRequestLog } from './scim-log/buffer.ts';
 import { createDirectorySearch } from './directory/search.ts';
 import type { DirectorySearch } from './directory/search.ts';
 import { createUiSessions } from './admin/ui/sessions.ts';
+import { createSetupLinks } from './tenants/setup-links.ts';
+import type { SetupLinks } from './tenants/setup-links.ts';
 import type { UiSessions } from './admin/ui/sessions.ts';
 
 export interface Container {
@@ -78,6 +80,8 @@ export interface Container {
   readonly directorySearch: DirectorySearch;
   /** The admin page's server-side sessions. */
   readonly uiSessions: UiSessions;
+  /** Single-use setup links into a tenant's admin page (operator → customer admin). */
+  readonly setupLinks: SetupLinks;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
@@ -208,6 +212,12 @@ export async function buildContainer(
         ephemeral: storage.ephemeral,
         idleSeconds: config.adminUiIdleMinutes * 60,
         absoluteSeconds: config.adminUiSessionHours * 3600,
+      }),
+      setupLinks: createSetupLinks({
+        tenants: storage.tenants,
+        links: storage.setupLinks,
+        audit,
+        maxHours: config.setupLinkHours,
       }),
       provider: lazyProvider({
         publicUrl,

@@ -6,6 +6,7 @@ import type { AuditContext } from '../../audit/events.ts';
 import type { Tenant } from '../../storage/ports.ts';
 import type { OperatorKeys } from '../../tenants/operator-key.ts';
 import type { TenantService } from '../../tenants/service.ts';
+import type { SetupLinks } from '../../tenants/setup-links.ts';
 import { cookie, readCookie } from './cookies.ts';
 import type { CookieNames } from './cookies.ts';
 import { checkToken } from './forms.ts';
@@ -66,21 +67,24 @@ export function auditContext(req: Request): AuditContext {
 export interface AccessDeps {
   readonly operatorKeys: OperatorKeys;
   readonly tenants: Pick<TenantService, 'bySlug' | 'listTokens'>;
+  readonly setupLinks: Pick<SetupLinks, 'list'>;
   readonly sessions: UiSessions;
   readonly cookies: CookieNames;
 }
 
 /**
  * Whether what the session was granted on still stands: the operator key is still the one it
- * signed in with; a tenant admin's token is not revoked; the tenant (the same one, not another
- * created under its slug) still exists.
+ * signed in with; a tenant admin's token, or the setup link, is not revoked; the tenant (the same
+ * one, not another created under its slug) still exists.
  */
 async function stillValid(deps: AccessDeps, principal: UiPrincipal): Promise<boolean> {
   if (principal.kind === 'operator') return principal.keyFingerprint === deps.operatorKeys.fingerprint;
   try {
     const tenant = await deps.tenants.bySlug(principal.slug);
     if (tenant.id !== principal.tenantId) return false;
-    if (principal.kind === 'setup_link') return true;
+    // Revoking the link a session was opened with ends that session.
+    if (principal.kind === 'setup_link')
+      return (await deps.setupLinks.list(principal.slug)).some((l) => l.id === principal.linkId);
     const tokens = await deps.tenants.listTokens(principal.slug, 'admin');
     return tokens.some((t) => t.id === principal.tokenId);
   } catch (err) {

@@ -20,6 +20,8 @@ import { checkOrigin, readForm } from './forms.ts';
 import { tenantsPage } from './pages/tenants.ts';
 import { frameOf, renderUiError, send } from './render.ts';
 import type { UiSessions } from './sessions.ts';
+import type { SetupLinks } from '../../tenants/setup-links.ts';
+import { addRedeemRoutes, addSetupLinkPages } from './setup-link-routes.ts';
 import { addSignInRoutes } from './sign-in.ts';
 import { addTenantPages } from './tenant-pages.ts';
 import type { TenantPageDeps } from './tenant-pages.ts';
@@ -30,6 +32,7 @@ export interface AdminUiDeps extends TenantPageDeps {
   readonly tokens: TokenAuthenticator;
   readonly tenants: TenantPageDeps['tenants'] & Pick<TenantService, 'bySlug' | 'list'>;
   readonly sessions: UiSessions;
+  readonly setupLinks: SetupLinks;
 }
 
 const ASSETS: Readonly<Record<string, { readonly type: string; readonly file: string }>> = {
@@ -82,6 +85,7 @@ export function createAdminUiRouter(deps: AdminUiDeps): Router {
   router.use(csrfGuard({ cookies }));
 
   addSignInRoutes(router, { ...deps, cookies });
+  addRedeemRoutes(router, { ...deps, cookies });
 
   router.get('/tenants', async (req, res) => {
     if (!sessionOf(req)) return res.redirect(303, `${UI}/sign-in`);
@@ -93,6 +97,7 @@ export function createAdminUiRouter(deps: AdminUiDeps): Router {
   tenant.use(tenantGuard(deps));
   addTenantPages(tenant, deps);
   tenant.use('/setup-links', operatorOnly);
+  addSetupLinkPages(tenant, { ...deps, cookies });
   router.use('/t/:slug', tenant);
 
   router.use((req: Request) => {
