@@ -10,7 +10,7 @@ import type { TestApp } from '../support/app.ts';
 import { OPERATOR_KEY } from '../support/app.ts';
 import { opensslKeyPair, samlIdp } from '../signin/support.ts';
 import { createSetupLinks } from '../../src/tenants/setup-links.ts';
-import { ORIGIN, browser, csrfOf, mintAdminToken, signIn } from './support.ts';
+import { ORIGIN, browser, csrfOf, mintAdminToken, onceOf, signIn } from './support.ts';
 
 const setCookies = (res: request.Response): string[] => {
   const raw = res.headers['set-cookie'] as unknown;
@@ -234,8 +234,13 @@ describe('admin page over HTTP', () => {
     it('shows a minted SCIM token once, and logs a request made with it', async () => {
       const b = browser(t.app);
       const { csrf } = await signIn(b, adminA.token);
-      const res = await b.post('/admin/ui/t/tenant-a/scim/tokens', { label: 'Okta <prod>' }, csrf);
+      const form = await b.page('/admin/ui/t/tenant-a/scim');
+      const fields = { label: 'Okta <prod>', _once: onceOf(form.text) };
+      const res = await b.post('/admin/ui/t/tenant-a/scim/tokens', fields, csrf);
       assert.equal(res.status, 201);
+      const resent = await b.post('/admin/ui/t/tenant-a/scim/tokens', fields, csrf);
+      assert.equal(resent.status, 303, 'a resubmission (reload) mints nothing');
+      assert.match(resent.headers.location ?? '', /done=repeated$/);
       assert.equal(res.headers['cache-control'], 'no-store');
       const token = /id="minted-token">(tgs_[\w-]+)</.exec(res.text)?.[1];
       assert.ok(token, 'the token is on the page');
@@ -274,7 +279,12 @@ describe('admin page over HTTP', () => {
     async function createLink(): Promise<string> {
       const b = browser(t.app);
       const { csrf } = await signIn(b, OPERATOR_KEY);
-      const res = await b.post('/admin/ui/t/tenant-b/setup-links', { hours: '24' }, csrf);
+      const form = await b.page('/admin/ui/t/tenant-b/setup-links');
+      const res = await b.post(
+        '/admin/ui/t/tenant-b/setup-links',
+        { hours: '24', _once: onceOf(form.text) },
+        csrf,
+      );
       assert.equal(res.status, 201, res.text.slice(0, 300));
       const url = /id="setup-link-url">([^<]+)</.exec(res.text)?.[1];
       assert.ok(url);

@@ -11,6 +11,13 @@ export function csrfOf(html: string): string {
   return match[1];
 }
 
+/** The one-time value of the page's creating form (a token or link shown once). */
+export function onceOf(html: string): string {
+  const match = /name="_once" value="([^"]+)"/.exec(html);
+  if (!match?.[1]) throw new Error('no one-time field on the page');
+  return match[1];
+}
+
 export interface Browser {
   readonly agent: ReturnType<typeof request.agent>;
   /** A same-origin form post with the page's CSRF token. */

@@ -71,16 +71,20 @@ export function readForm(limit: string): RequestHandler[] {
 }
 
 /**
- * A post must come from our own pages: `Sec-Fetch-Site: same-origin` when the browser sends it
- * (Fetch Metadata), else an `Origin` equal to ours; a post with neither is refused too, since
- * every browser that can hold our cookie sends one of them on a POST.
+ * A post must come from our own pages. Fetch Metadata decides when the browser sends it
+ * (`Sec-Fetch-Site: same-origin`; a script cannot set it); otherwise the `Origin` must be ours.
+ * A post with neither, or with `Origin: null` and no Fetch Metadata, is refused: every browser
+ * that can hold our cookie sends one of them (the pages' `Referrer-Policy: same-origin` keeps
+ * `Origin` from being nulled).
  */
 export function checkOrigin(req: Request, origin: string): void {
   const site = req.get('sec-fetch-site');
   const from = req.get('origin');
-  const ours = (site === undefined || site === 'same-origin') && (from === undefined || from === origin);
-  if (!ours || (site === undefined && from === undefined))
-    throw new Forbidden('this form was not sent from the admin page');
+  const ours =
+    site !== undefined
+      ? site === 'same-origin' && (from === undefined || from === 'null' || from === origin)
+      : from === origin;
+  if (!ours) throw new Forbidden('this form was not sent from the admin page');
 }
 
 /** The synchronizer token: the form's `_csrf` field must equal `expected` (constant time). */

@@ -1,3 +1,4 @@
+import { newSecret } from '../../platform/ids.ts';
 import { html } from './html.ts';
 import type { Html, Renderable } from './html.ts';
 
@@ -53,6 +54,9 @@ function nav(frame: Frame): Html {
 
 /** A hidden CSRF field for a form of the signed-in session. */
 export const csrfField = (token: string): Html => html`<input type="hidden" name="_csrf" value="${token}" />`;
+
+/** A form that creates something shown once carries a one-time value: a resubmission creates nothing. */
+export const onceField = (): Html => html`<input type="hidden" name="_once" value="${newSecret(18)}" />`;
 
 function header(frame: Frame): Html {
   const signOut = frame.csrf

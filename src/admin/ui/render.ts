@@ -28,7 +28,13 @@ export function pageCsp(formTargets: readonly string[] = []): string {
 export function send(res: Response, status: number, doc: Html, formTargets: readonly string[] = []): void {
   res
     .status(status)
-    .set({ 'Content-Security-Policy': pageCsp(formTargets), 'Cache-Control': 'no-store' })
+    .set({
+      'Content-Security-Policy': pageCsp(formTargets),
+      'Cache-Control': 'no-store',
+      // Our own origin still gets `Origin` on posts (no-referrer would send `Origin: null`);
+      // other sites get no referrer at all.
+      'Referrer-Policy': 'same-origin',
+    })
     .type('html')
     .send(documentText(doc));
 }

@@ -99,6 +99,15 @@ export function createUiSessions(options: UiSessionOptions) {
       return touched;
     },
 
+    /**
+     * True the first time a form's one-time value is posted in this session, false on a repeat (a
+     * reload that resubmits): a token or link shown once is not minted twice.
+     */
+    async firstUse(session: Pick<UiSession, 'key'>, nonce: string): Promise<boolean> {
+      if (!/^[A-Za-z0-9_-]{16,64}$/.test(nonce)) return false;
+      return ephemeral.putIfAbsent(`ui:once:${sha256Hex(`${session.key}:${nonce}`)}`, '1', idleSeconds);
+    },
+
     async end(session: Pick<UiSession, 'key'>): Promise<void> {
       await ephemeral.delete(session.key);
     },

@@ -10,6 +10,7 @@ import { errorPage } from './pages/error.ts';
 import { redeemPage, setupLinksPage } from './pages/setup-links.ts';
 import type { SetupLinksView } from './pages/setup-links.ts';
 import { frameOf, send } from './render.ts';
+import { noticeOf } from './tenant-pages.ts';
 import type { UiSessions } from './sessions.ts';
 import { issueFormToken, startSession } from './sign-in.ts';
 
@@ -39,12 +40,15 @@ export function addSetupLinkPages(router: Router, deps: SetupLinkRouteDeps): voi
       maxHours: deps.setupLinks.maxHours,
       created,
     };
-    send(res, status, setupLinksPage(frameOf(req, { slug: tenant.slug, name: tenant.name }), view));
+    const frame = { ...frameOf(req, { slug: tenant.slug, name: tenant.name }), notice: noticeOf(req) };
+    send(res, status, setupLinksPage(frame, view));
   }
 
   router.get('/setup-links', (req, res) => render(req, res, 200));
 
   router.post('/setup-links', async (req, res) => {
+    if (!(await deps.sessions.firstUse(requireSession(req), formOf(req).field('_once'))))
+      return res.redirect(303, `${tenantPath(tenantOf(req).slug, 'setup-links')}?done=repeated`);
     const hours = Number(formOf(req).field('hours') || deps.setupLinks.maxHours);
     const { view, secret } = await deps.setupLinks.create(auditContext(req), tenantOf(req).slug, hours);
     // The secret travels in the query, which the access log never records (platform/http/context.ts).

@@ -16,6 +16,7 @@ import type { ScimView } from './pages/scim.ts';
 import { ssoPage } from './pages/sso.ts';
 import type { SsoView } from './pages/sso.ts';
 import { frameOf, send } from './render.ts';
+import type { UiSessions } from './sessions.ts';
 
 export interface TenantPageDeps {
   readonly publicUrl: string;
@@ -25,6 +26,7 @@ export interface TenantPageDeps {
   readonly events: Pick<EventService, 'recent'>;
   readonly scimLog: Pick<ScimLogStore, 'list'>;
   readonly directory: DirectorySearch;
+  readonly sessions: Pick<UiSessions, 'firstUse'>;
 }
 
 const PAGE_SIZE = 50;
@@ -56,8 +58,9 @@ const NOTICES: Readonly<Record<string, string>> = {
   metadata: 'The IdP metadata was saved.',
   oidc: 'The OpenID Connect settings were saved.',
   revoked: 'The token was revoked: requests with it are refused from now on.',
+  repeated: 'That form was already sent: nothing new was created, and what it created is not shown again.',
 };
-const noticeOf = (req: Request): string | undefined =>
+export const noticeOf = (req: Request): string | undefined =>
   typeof req.query.done === 'string' ? NOTICES[req.query.done] : undefined;
 
 /** The SSO, SCIM, People and teams, and Events pages of `/t/:slug/…` (behind `tenantGuard`). */
@@ -142,6 +145,8 @@ export function addTenantPages(router: Router, deps: TenantPageDeps): void {
 
   router.post('/scim/tokens', async (req, res) => {
     const label = formOf(req).field('label').trim();
+    if (!(await deps.sessions.firstUse(requireSession(req), formOf(req).field('_once'))))
+      return res.redirect(303, `${tenantPath(tenantOf(req).slug, 'scim')}?done=repeated`);
     if (label.length > 200)
       return scim(req, res, 400, { labelError: 'The label is longer than 200 characters.' });
     const { token } = await deps.tenants.mintToken(

@@ -2,7 +2,7 @@ import type { ScimLogEntry } from '../../../storage/ports.ts';
 import type { TokenView } from '../../../tenants/service.ts';
 import { html } from '../html.ts';
 import type { Html } from '../html.ts';
-import { copyable, csrfField, page, tenantPath, when } from '../layout.ts';
+import { copyable, csrfField, onceField, page, tenantPath, when } from '../layout.ts';
 import type { Frame } from '../layout.ts';
 
 export interface ScimView {
@@ -122,7 +122,7 @@ export function scimPage(frame: Omit<Frame, 'title' | 'active'>, v: ScimView): H
         <h2 id="tokens-title">Tokens</h2>
         ${tokens(v)}
         <form method="post" action="${tenantPath(v.slug, 'scim')}/tokens">
-          ${csrfField(v.csrf)}
+          ${csrfField(v.csrf)}${onceField()}
           <label for="token-label"
             >Label <span class="hint">Optional, e.g. the IdP it is for (at most 200 characters).</span></label
           >

@@ -1,7 +1,7 @@
 import type { SetupLinkView } from '../../../tenants/setup-links.ts';
 import { html } from '../html.ts';
 import type { Html } from '../html.ts';
-import { UI, copyable, csrfField, page, tenantPath, when } from '../layout.ts';
+import { UI, copyable, csrfField, onceField, page, tenantPath, when } from '../layout.ts';
 import type { Frame } from '../layout.ts';
 
 export interface SetupLinksView {
@@ -84,7 +84,7 @@ export function setupLinksPage(frame: Omit<Frame, 'title' | 'active'>, v: SetupL
           shows a confirmation; only confirming spends it, so mail scanners that open links do not use it up.
         </p>
         <form method="post" action="${tenantPath(v.slug, 'setup-links')}">
-          ${csrfField(v.csrf)}
+          ${csrfField(v.csrf)}${onceField()}
           <label for="link-hours">Valid for</label>
           <select id="link-hours" name="hours">
             ${options}
