@@ -71,6 +71,7 @@ export function createApp(c: Container): App {
       directory: c.directorySearch,
       sessions: c.uiSessions,
       setupLinks: c.setupLinks,
+      signIn: c.signIn,
     }),
   );
   app.use(

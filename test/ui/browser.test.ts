@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { opensslKeyPair, samlIdp } from '../signin/support.ts';
+import { authnRequestId, opensslKeyPair, samlIdp } from '../signin/support.ts';
+import { samlResponse } from '../connections/saml/saml-response.ts';
 import { OPERATOR_KEY } from '../support/app.ts';
 import { startGateway } from './gateway.ts';
 import type { Gateway } from './gateway.ts';
@@ -58,6 +59,7 @@ describe('admin page in Chromium', function () {
   let adminToken: string;
   let metadataFile: string;
   let badFile: string;
+  let idp: ReturnType<typeof samlIdp>;
   const violations: string[] = [];
 
   before(async function () {
@@ -75,7 +77,8 @@ describe('admin page in Chromium', function () {
     adminToken = (await c.tenants.mintToken(SYSTEM, 'acme', 'admin', 'browser test')).token;
     const dir = mkdtempSync(join(tmpdir(), 'trustgate-ui-files-'));
     metadataFile = join(dir, 'okta-metadata.xml');
-    writeFileSync(metadataFile, samlIdp(opensslKeyPair('browser-idp.acme.test')).getMetadata());
+    idp = samlIdp(opensslKeyPair('browser-idp.acme.test'));
+    writeFileSync(metadataFile, idp.getMetadata());
     badFile = join(dir, 'not-metadata.xml');
     writeFileSync(badFile, '<html><body>this is a login page, not metadata</body></html>');
     browser = await chromium.launch({
@@ -255,6 +258,39 @@ describe('admin page in Chromium', function () {
     assert.equal(second?.status(), 404, 'a used link opens nothing');
     await capture(again.page, 'setup-used');
     await Promise.all([context.close(), invited.context.close(), again.context.close()]);
+  });
+
+  it('runs a test sign-in through the IdP and shows the mapped profile, signing no one in', async () => {
+    const { context, page } = await newContext();
+    // The IdP (https://idp.test, another site): answers the AuthnRequest with a signed response
+    // posted back to our ACS by an auto-submitting form, as real IdPs do.
+    await context.route('https://idp.test/**', async (route) => {
+      const { id, relayState } = authnRequestId(route.request().url());
+      const response = await samlResponse({ base: gateway.url }, idp, {
+        inResponseTo: id,
+        nameId: 'grace@acme.test',
+        attributes: { email: 'grace@acme.test', firstName: 'Grace', lastName: 'Hopper' },
+      });
+      await route.fulfill({
+        contentType: 'text/html',
+        body: `<form method="post" action="${gateway.url}/sso/acme/saml/acs"><input type="hidden" name="SAMLResponse" value="${response}"><input type="hidden" name="RelayState" value="${relayState}"></form><script>document.forms[0].submit()</script>`,
+      });
+    });
+    await signIn(page, adminToken);
+    await page.waitForURL(/\/sso$/);
+    await page.getByRole('button', { name: 'Run a test sign-in' }).click();
+    // Back from another site, the Strict cookie is not sent: one same-site click shows the result.
+    await page.getByRole('link', { name: 'Show the result' }).click();
+    await page.getByRole('heading', { name: 'Mapped profile' }).waitFor();
+    const profile = await page.locator('main dl').innerText();
+    assert.match(profile, /grace@acme\.test/);
+    assert.match(profile, /Hopper/);
+    await capture(page, 'test-sign-in');
+    const acme = await gateway.container.tenants.bySlug('acme');
+    const found = await gateway.container.storage.accounts.getByUserName(acme.id, 'grace@acme.test');
+    assert.equal(found, undefined, 'a test sign-in creates no account');
+    assert.equal((await page.reload())?.status(), 404, 'shown once');
+    await context.close();
   });
 
   it('moves through a page by keyboard, skip link first', async () => {

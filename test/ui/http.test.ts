@@ -8,7 +8,8 @@ import request from 'supertest';
 import { startTestApp } from '../support/app.ts';
 import type { TestApp } from '../support/app.ts';
 import { OPERATOR_KEY } from '../support/app.ts';
-import { opensslKeyPair, samlIdp } from '../signin/support.ts';
+import { authnRequestId, opensslKeyPair, samlIdp } from '../signin/support.ts';
+import { samlResponse } from '../connections/saml/saml-response.ts';
 import { createSetupLinks } from '../../src/tenants/setup-links.ts';
 import { ORIGIN, browser, csrfOf, mintAdminToken, onceOf, signIn } from './support.ts';
 
@@ -359,6 +360,79 @@ describe('admin page over HTTP', () => {
       assert.ok(link);
       await c.setupLinks.revoke({ requestId: null, actor: null }, 'tenant-b', link.id);
       assert.equal((await visitor.agent.get('/admin/ui/t/tenant-b/sso')).status, 303);
+    });
+  });
+
+  describe('test sign-in', () => {
+    let idp: ReturnType<typeof samlIdp>;
+    let adminAcme: string;
+
+    before(async () => {
+      await t.tenant('acme');
+      idp = samlIdp(opensslKeyPair('ui-test-idp'));
+      await t.container.saml.put({ requestId: null, actor: null }, 'acme', { xml: idp.getMetadata() });
+      adminAcme = (await mintAdminToken(t.app, t.operator, 'acme')).token;
+    });
+
+    async function start(b: ReturnType<typeof browser>, csrf: string) {
+      const res = await b.post('/admin/ui/t/acme/sso/test', {}, csrf);
+      assert.equal(res.status, 303, res.text.slice(0, 300));
+      assert.match(res.headers.location ?? '', /^https:\/\/idp\.test\/sso\?SAMLRequest=/);
+      return authnRequestId(res.headers.location ?? '');
+    }
+
+    it('shows the result only to the session that started it, once, and links no account', async () => {
+      const b = browser(t.app);
+      const { csrf } = await signIn(b, adminAcme);
+      const { id, relayState } = await start(b, csrf);
+      const response = await samlResponse({ base: ORIGIN }, idp, {
+        inResponseTo: id,
+        nameId: 'lin@acme.com',
+      });
+      // The IdP's cross-site POST carries no cookie of ours.
+      const acs = await request(t.app)
+        .post('/sso/acme/saml/acs')
+        .type('form')
+        .send({ SAMLResponse: response, RelayState: relayState });
+      assert.equal(acs.status, 303);
+      const result = acs.headers.location ?? '';
+      assert.match(result, /^\/admin\/ui\/test-result\?token=/);
+      assertPage(await request(t.app).get(result), 200, /Show the result/);
+      const operator = browser(t.app);
+      await signIn(operator, OPERATOR_KEY);
+      assertPage(await operator.agent.get(result), 404, /belongs to another session/);
+      const shown = await b.page(result);
+      assertPage(shown, 200, /Mapped profile[\s\S]*lin@acme\.com/);
+      assert.equal((await b.page(result)).status, 404, 'once');
+      const acme = await t.container.tenants.bySlug('acme');
+      assert.equal(await t.container.storage.accounts.getByUserName(acme.id, 'lin@acme.com'), undefined);
+    });
+
+    it('shows why a refused answer was refused, to the admin', async () => {
+      const b = browser(t.app);
+      const { csrf } = await signIn(b, adminAcme);
+      const { id, relayState } = await start(b, csrf);
+      const response = await samlResponse({ base: ORIGIN }, idp, {
+        inResponseTo: id,
+        audience: 'https://other.example',
+      });
+      const acs = await request(t.app)
+        .post('/sso/acme/saml/acs')
+        .type('form')
+        .send({ SAMLResponse: response, RelayState: relayState });
+      const shown = await b.page(acs.headers.location ?? '');
+      assertPage(shown, 200, /role="alert">\s*The IdP's answer was refused: wrong_audience/);
+    });
+
+    it('cannot be started without a SAML connection', async () => {
+      const b = browser(t.app);
+      await t.tenant('no-saml');
+      const { csrf } = await signIn(b, OPERATOR_KEY);
+      assertPage(
+        await b.post('/admin/ui/t/no-saml/sso/test', {}, csrf),
+        400,
+        /Upload your IdP metadata first/,
+      );
     });
   });
 });

@@ -25,6 +25,7 @@ function uiRoutes(t: TestApp): DeclaredRoute[] {
     directory: c.directorySearch,
     sessions: c.uiSessions,
     setupLinks: c.setupLinks,
+    signIn: c.signIn,
   });
   return routerRoutes(router, '/admin/ui');
 }

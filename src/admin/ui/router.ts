@@ -22,6 +22,8 @@ import { frameOf, renderUiError, send } from './render.ts';
 import type { UiSessions } from './sessions.ts';
 import type { SetupLinks } from '../../tenants/setup-links.ts';
 import { addRedeemRoutes, addSetupLinkPages } from './setup-link-routes.ts';
+import { addTestResult, addTestStart } from './test-sign-in.ts';
+import type { TestSignInDeps } from './test-sign-in.ts';
 import { addSignInRoutes } from './sign-in.ts';
 import { addTenantPages } from './tenant-pages.ts';
 import type { TenantPageDeps } from './tenant-pages.ts';
@@ -33,6 +35,8 @@ export interface AdminUiDeps extends TenantPageDeps {
   readonly tenants: TenantPageDeps['tenants'] & Pick<TenantService, 'bySlug' | 'list'>;
   readonly sessions: UiSessions;
   readonly setupLinks: SetupLinks;
+  readonly signIn: TestSignInDeps['signIn'];
+  readonly saml: TenantPageDeps['saml'] & TestSignInDeps['saml'];
 }
 
 const ASSETS: Readonly<Record<string, { readonly type: string; readonly file: string }>> = {
@@ -86,6 +90,7 @@ export function createAdminUiRouter(deps: AdminUiDeps): Router {
 
   addSignInRoutes(router, { ...deps, cookies });
   addRedeemRoutes(router, { ...deps, cookies });
+  addTestResult(router, deps);
 
   router.get('/tenants', async (req, res) => {
     if (!sessionOf(req)) return res.redirect(303, `${UI}/sign-in`);
@@ -96,6 +101,7 @@ export function createAdminUiRouter(deps: AdminUiDeps): Router {
   const tenant = express.Router({ mergeParams: true });
   tenant.use(tenantGuard(deps));
   addTenantPages(tenant, deps);
+  addTestStart(tenant, deps);
   tenant.use('/setup-links', operatorOnly);
   addSetupLinkPages(tenant, { ...deps, cookies });
   router.use('/t/:slug', tenant);
