@@ -6,6 +6,7 @@ import { requestContext } from './platform/http/context.ts';
 import { notFoundRoute, renderJsonError } from './platform/http/json-errors.ts';
 import { createOperationsRouter } from './platform/http/operations.ts';
 import { createAdminRouter } from './admin/router.ts';
+import { createAdminUiRouter } from './admin/ui/router.ts';
 import { createScimHandler, isScimUrl } from './scim/http.ts';
 import { createProviderRouter } from './provider/router.ts';
 import { createSignInRouter } from './signin/router.ts';
@@ -52,6 +53,25 @@ export function createApp(c: Container): App {
         saml: createSamlRouter({ publicUrl, bodyLimit, saml: c.saml, signIn: c.signIn }),
         oidc: createOidcRouter({ publicUrl, oidc: c.oidc, signIn: c.signIn }),
       },
+    }),
+  );
+  // The admin page, before the JSON API's router (which wants a bearer token on everything under /admin).
+  app.use(
+    '/admin/ui',
+    createAdminUiRouter({
+      publicUrl,
+      bodyLimit,
+      operatorKeys: c.operatorKeys,
+      tokens: c.tokens,
+      tenants: c.tenants,
+      saml: c.saml,
+      oidc: c.oidc,
+      events: c.events,
+      scimLog: c.storage.scimLog,
+      directory: c.directorySearch,
+      sessions: c.uiSessions,
+      setupLinks: c.setupLinks,
+      signIn: c.signIn,
     }),
   );
   app.use(

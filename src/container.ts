@@ -43,6 +43,12 @@ import { createDispatcher } from './webhooks/dispatcher.ts';
 import type { Dispatcher } from './webhooks/dispatcher.ts';
 import { createScimRequestLog } from './scim-log/buffer.ts';
 import type { ScimRequestLog } from './scim-log/buffer.ts';
+import { createDirectorySearch } from './directory/search.ts';
+import type { DirectorySearch } from './directory/search.ts';
+import { createUiSessions } from './admin/ui/sessions.ts';
+import { createSetupLinks } from './tenants/setup-links.ts';
+import type { SetupLinks } from './tenants/setup-links.ts';
+import type { UiSessions } from './admin/ui/sessions.ts';
 
 export interface Container {
   readonly config: Config;
@@ -70,6 +76,12 @@ export interface Container {
   /** Delivers the event stream to webhooks; runs on its own timers until `close()`. */
   readonly dispatcher: Dispatcher;
   readonly scimLog: ScimRequestLog;
+  /** Read-only search over accounts and teams (the admin page). */
+  readonly directorySearch: DirectorySearch;
+  /** The admin page's server-side sessions. */
+  readonly uiSessions: UiSessions;
+  /** Single-use setup links into a tenant's admin page (operator → customer admin). */
+  readonly setupLinks: SetupLinks;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
@@ -195,6 +207,18 @@ export async function buildContainer(
       }),
       dispatcher,
       scimLog,
+      directorySearch: createDirectorySearch(storage),
+      uiSessions: createUiSessions({
+        ephemeral: storage.ephemeral,
+        idleSeconds: config.adminUiIdleMinutes * 60,
+        absoluteSeconds: config.adminUiSessionHours * 3600,
+      }),
+      setupLinks: createSetupLinks({
+        tenants: storage.tenants,
+        links: storage.setupLinks,
+        audit,
+        maxHours: config.setupLinkHours,
+      }),
       provider: lazyProvider({
         publicUrl,
         trustProxy,

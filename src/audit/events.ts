@@ -39,6 +39,9 @@ interface AuditData {
   'team.members_replaced': MemberChangeData;
   'webhook.created': { url: string; types: string[] | null };
   'webhook.deleted': Empty;
+  'setup_link.created': { expiresAt: string };
+  'setup_link.redeemed': Empty;
+  'setup_link.revoked': Empty;
   'session.started': { protocol: ConnectionKind; amr: string[] };
   'sso.login_rejected': { protocol: ConnectionKind; code: string; reason: string; reference: string };
 }
@@ -83,6 +86,9 @@ const KINDS: { readonly [T in AuditType]: 'change' | 'sign_in' } = {
   'team.members_replaced': 'change',
   'webhook.created': 'change',
   'webhook.deleted': 'change',
+  'setup_link.created': 'change',
+  'setup_link.redeemed': 'change',
+  'setup_link.revoked': 'change',
   'session.started': 'sign_in',
   'sso.login_rejected': 'sign_in',
 };

@@ -41,6 +41,13 @@ export function createEventService(deps: { readonly tenants: TenantStore; readon
     /** Every event type a caller may ask for (`types=`). */
     types: AUDIT_TYPES,
     list: page,
+    /** The last `limit` events of the stream, newest first (the admin page's "Events"). */
+    async recent(slug: string, limit: number): Promise<readonly EventView[]> {
+      const tenant = await tenantOf(slug);
+      const head = await deps.audit.head(tenant.id);
+      const events = await deps.audit.list(tenant.id, Math.max(0, head - limit), limit);
+      return events.map((e) => eventView(e, tenant.slug)).reverse();
+    },
     /** The audit trail: the stream's changes with their actor, oldest first. */
     audit: (slug: string, after: number | null, limit: number) =>
       page(slug, { after, limit, types: CHANGE_TYPES }),

@@ -132,6 +132,29 @@ const ConfigSchema = z.object({
     .max(60)
     .default(2)
     .describe('How often the dispatcher looks for due deliveries (it also wakes on new events).'),
+  adminUiIdleMinutes: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(1440)
+    .default(30)
+    .describe('The admin page (`/admin/ui`): a session ends after this many minutes without a request.'),
+  adminUiSessionHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(72)
+    .default(8)
+    .describe('The admin page: a session ends this many hours after sign-in, however active.'),
+  setupLinkHours: z.coerce
+    .number()
+    .int()
+    .min(1)
+    .max(168)
+    .default(24)
+    .describe(
+      'How long a setup link (operator → customer admin, single use) stays valid unless the operator picks less.',
+    ),
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -170,6 +193,9 @@ export const ENV_KEYS = {
   TRUSTGATE_WEBHOOK_RETRY_MAX_SECONDS: 'webhookRetryMaxSeconds',
   TRUSTGATE_WEBHOOK_RETRY_FOR_HOURS: 'webhookRetryForHours',
   TRUSTGATE_WEBHOOK_POLL_SECONDS: 'webhookPollSeconds',
+  TRUSTGATE_ADMIN_UI_IDLE_MINUTES: 'adminUiIdleMinutes',
+  TRUSTGATE_ADMIN_UI_SESSION_HOURS: 'adminUiSessionHours',
+  TRUSTGATE_SETUP_LINK_HOURS: 'setupLinkHours',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 const BOOLEAN_KEYS = new Set<string>(['trustProxy', 'allowInsecureIdp', 'allowPrivateWebhooks']);

@@ -4,8 +4,16 @@ import type { AuditRecorder } from '../audit/record.ts';
 import type { IdpKind } from '../provider/account.ts';
 import { activeTenant, resolveTenant } from './home-realm.ts';
 import type { TenantFinder } from './home-realm.ts';
-import { consumePending, consumeResult, savePending, saveResult } from './login-state.ts';
-import type { LoginResult, PendingRequest } from './login-state.ts';
+import {
+  consumePending,
+  consumeResult,
+  consumeTestResult,
+  peekTestResult,
+  savePending,
+  saveResult,
+  saveTestResult,
+} from './login-state.ts';
+import type { LoginResult, PendingRequest, TestResult } from './login-state.ts';
 import type { AccountLinker } from './linking.ts';
 import type { SignInRejected } from './rejection.ts';
 
@@ -32,6 +40,9 @@ export function createSignIn(deps: SignInDeps) {
     consumePending: (relayState: string) => consumePending(ephemeral, relayState),
     saveResult: (result: LoginResult) => saveResult(ephemeral, result),
     consumeResult: (token: string) => consumeResult(ephemeral, token),
+    saveTestResult: (result: TestResult) => saveTestResult(ephemeral, result),
+    peekTestResult: (token: string) => peekTestResult(ephemeral, token),
+    consumeTestResult: (token: string) => consumeTestResult(ephemeral, token),
 
     succeeded(context: AuditContext, tenant: Tenant, account: Account, protocol: IdpKind, amr: string[]) {
       return audit.event(context, {

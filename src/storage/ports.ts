@@ -119,6 +119,19 @@ export interface OAuthClient {
 
 export type { ActorType } from '../platform/actor.ts';
 
+/** A setup link: one expiring, single-use way in to one tenant's admin page (docs/admin-ui.md#setup-links). */
+export interface SetupLink {
+  readonly tenantId: TenantId;
+  /** UUIDv7. */
+  readonly id: string;
+  /** Hex SHA-256 of the link's secret; the secret itself is never stored. */
+  readonly hash: string;
+  readonly createdAt: Timestamp;
+  readonly expiresAt: Timestamp;
+  /** When it was redeemed; null while unused. */
+  readonly usedAt: Timestamp | null;
+}
+
 export interface AuditEventInput {
   readonly tenantId: TenantId | null;
   /** `noun.past_verb`, e.g. `tenant.created`, `account.created`. */
@@ -226,7 +239,7 @@ export interface TenantStore {
   list(): Promise<readonly Tenant[]>;
   /** Stores `tenant` with `version = expectedVersion + 1`; `VersionConflict`/`UniquenessConflict`. */
   update(tenant: Tenant, expectedVersion: number): Promise<Tenant>;
-  /** Removes the tenant and everything it owns (tokens, accounts, teams, memberships, links). Audit events stay. */
+  /** Removes the tenant and everything it owns (tokens, accounts, teams, memberships, links, setup links). Audit events stay. */
   remove(id: TenantId): Promise<boolean>;
 }
 
@@ -296,6 +309,21 @@ export interface MembershipStore {
   ): Promise<ReadonlyMap<AccountId, readonly Team[]>>;
 }
 
+export interface SetupLinkStore {
+  /** `UniquenessConflict` (field `hash`). */
+  insert(link: SetupLink): Promise<void>;
+  /** By hash across tenants: the secret names its tenant. */
+  findByHash(hash: string): Promise<SetupLink | undefined>;
+  /**
+   * Marks the link used at `now` when it is unused and `expiresAt` is after `now`, atomically:
+   * however many callers race, exactly one gets true.
+   */
+  redeem(tenantId: TenantId, id: string, now: Timestamp): Promise<boolean>;
+  /** The tenant's links, newest first. */
+  list(tenantId: TenantId): Promise<readonly SetupLink[]>;
+  remove(tenantId: TenantId, id: string): Promise<boolean>;
+}
+
 export interface ClientStore {
   insert(client: OAuthClient): Promise<void>;
   get(clientId: string): Promise<OAuthClient | undefined>;
@@ -354,6 +382,7 @@ export interface Stores {
   readonly clients: ClientStore;
   readonly audit: AuditStore;
   readonly webhooks: WebhookStore;
+  readonly setupLinks: SetupLinkStore;
 }
 
 export interface Storage extends Stores {

@@ -37,6 +37,7 @@ export function guardUnavailable(storage: Storage, classify: Classify): Storage 
     clients,
     audit,
     webhooks,
+    setupLinks,
     ephemeral,
     scimLog,
   } = storage;
@@ -50,6 +51,7 @@ export function guardUnavailable(storage: Storage, classify: Classify): Storage 
     clients: guardMethods(clients, classify),
     audit: guardMethods(audit, classify),
     webhooks: guardMethods(webhooks, classify),
+    setupLinks: guardMethods(setupLinks, classify),
     ephemeral: guardMethods(ephemeral, classify),
     scimLog: guardMethods(scimLog, classify),
     transaction: (fn) =>

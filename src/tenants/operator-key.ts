@@ -8,6 +8,11 @@ const STORED_KEY = 'system:operator-key-sha256';
 export interface OperatorKeys {
   /** True when `bearer` is the operator key (constant time). */
   matches(bearer: string): boolean;
+  /**
+   * Names the current key without revealing it (a hash of its hash): the admin page keeps it in
+   * an operator's session, so a session outlives neither a change of key nor a restart with another.
+   */
+  readonly fingerprint: string;
 }
 
 /**
@@ -40,5 +45,11 @@ export async function loadOperatorKeys(
       } else hash = (await storage.ephemeral.get(STORED_KEY)) ?? hash;
     }
   }
-  return { keys: { matches: (bearer) => safeEqual(sha256Hex(bearer), hash) }, generated };
+  return {
+    keys: {
+      matches: (bearer) => safeEqual(sha256Hex(bearer), hash),
+      fingerprint: sha256Hex(`fingerprint:${hash}`),
+    },
+    generated,
+  };
 }

@@ -36,6 +36,7 @@ import type {
   TenantStore,
   TokenStore,
   WebhookStore,
+  SetupLinkStore,
 } from '../../src/storage/ports.ts';
 import { NotFoundInStore, UniquenessConflict, VersionConflict } from '../../src/storage/ports.ts';
 
@@ -398,6 +399,7 @@ const storesOver = (state: State, journal: Journal): Stores => ({
   clients: clientStore(state, journal),
   audit: auditStore(state, journal),
   webhooks: notInTheFake('webhooks') as WebhookStore,
+  setupLinks: notInTheFake('setupLinks') as SetupLinkStore,
 });
 
 /** Stores the unit tests that use this fake never reach (the real adapters' contract covers them). */

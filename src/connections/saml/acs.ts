@@ -14,6 +14,7 @@ import { amrOf, checkAssertion, precheckResponse } from './checks.ts';
 import type { AssertionFacts, ResponseFacts } from './checks.ts';
 import { loginProfileOf } from './attributes.ts';
 import { decodeUtf8 } from '../../platform/http/json.ts';
+import type { LoginProfile } from '../../signin/linking.ts';
 
 /** What the ACS knows so far; each step adds to it. */
 /** What the ACS steps use: the SP, the replay cache and the shared sign-in steps. */
@@ -35,6 +36,8 @@ export interface AcsState {
   profile?: Profile;
   assertion?: AssertionFacts;
   account?: Account;
+  /** A test sign-in's verified, mapped profile (never linked to an account). */
+  tested?: LoginProfile;
 }
 
 const acsUrl = (s: AcsState): string => spValues(s.deps.publicUrl, s.tenant.slug).acsUrl;
@@ -149,6 +152,11 @@ async function preventReplay(s: AcsState): Promise<void> {
 
 async function link(s: AcsState): Promise<void> {
   const profile = loginProfileOf(need(s.profile, 'link'), settings(s).attributeMapping);
+  // A test sign-in has passed every check above; it shows the profile and signs no one in.
+  if (s.pending?.test) {
+    s.tested = profile;
+    return;
+  }
   s.account = await s.deps.signIn.link(s.audit, s.tenant, profile);
 }
 
@@ -166,4 +174,13 @@ export const ACS_STEPS = [
 export async function runAcs(s: AcsState): Promise<{ account: Account; amr: string[] }> {
   for (const step of ACS_STEPS) await step(s);
   return { account: need(s.account, 'done'), amr: amrOf(need(s.assertion, 'done').authnContext) };
+}
+
+/** The same steps for a response that may answer a test sign-in (then `tested`, not `account`). */
+export async function runAcsOrTest(
+  s: AcsState,
+): Promise<{ account: Account; amr: string[] } | { tested: LoginProfile; amr: string[] }> {
+  for (const step of ACS_STEPS) await step(s);
+  const amr = amrOf(need(s.assertion, 'done').authnContext);
+  return s.tested ? { tested: s.tested, amr } : { account: need(s.account, 'done'), amr };
 }

@@ -7,7 +7,8 @@ import type { PendingRequest } from '../../signin/login-state.ts';
 import type { SignIn } from '../../signin/service.ts';
 import { SignInRejected } from '../../signin/rejection.ts';
 import { deleteSamlConnection, getSamlConnection, putSamlConnection } from './admin.ts';
-import { runAcs } from './acs.ts';
+import { runAcsOrTest } from './acs.ts';
+import type { LoginProfile } from '../../signin/linking.ts';
 import type { AcsDeps, AcsState } from './acs.ts';
 import { samlConnectionOf, spValues } from './connection.ts';
 import { samlFor, spMetadataXml } from './sp.ts';
@@ -29,6 +30,13 @@ export type AcsOutcome =
       readonly account: Account;
       readonly amr: string[];
       readonly pending: PendingRequest | undefined;
+    }
+  | {
+      /** A test sign-in from the admin page: verified and mapped, nobody signed in. */
+      readonly kind: 'tested';
+      readonly profile: LoginProfile;
+      readonly amr: string[];
+      readonly pending: PendingRequest;
     }
   | {
       readonly kind: 'rejected';
@@ -63,6 +71,23 @@ export function createSamlService(deps: SamlServiceDeps) {
       return samlFor(deps, tenant, connection, requestId).getAuthorizeUrlAsync(relayState, undefined, {});
     },
 
+    /**
+     * A test sign-in for the admin page: the same AuthnRequest, its pending state bound to the
+     * admin session (`session`, a hash) that alone may see the result.
+     */
+    async startTest(tenant: Tenant, session: string): Promise<string | undefined> {
+      const connection = samlConnectionOf(tenant);
+      if (!connection) return undefined;
+      const requestId = `_${randomUUID()}`;
+      const relayState = await deps.signIn.savePending({
+        tenantId: tenant.id,
+        requestId,
+        uid: null,
+        test: { session },
+      });
+      return samlFor(deps, tenant, connection, requestId).getAuthorizeUrlAsync(relayState, undefined, {});
+    },
+
     /** Verifies a posted response step by step (acs.ts); anything but a refusal is thrown. */
     async consume(
       context: AuditContext,
@@ -71,8 +96,11 @@ export function createSamlService(deps: SamlServiceDeps) {
     ): Promise<AcsOutcome> {
       const state: AcsState = { deps: acsDeps, audit: context, tenant, ...form };
       try {
-        const { account, amr } = await runAcs(state);
-        return { kind: 'accepted', account, amr, pending: state.pending };
+        const result = await runAcsOrTest(state);
+        if ('tested' in result && state.pending)
+          return { kind: 'tested', profile: result.tested, amr: result.amr, pending: state.pending };
+        if ('tested' in result) throw new Error('a test sign-in without its pending request');
+        return { kind: 'accepted', account: result.account, amr: result.amr, pending: state.pending };
       } catch (err) {
         if (err instanceof SignInRejected) return { kind: 'rejected', error: err, pending: state.pending };
         throw err;
@@ -80,6 +108,8 @@ export function createSamlService(deps: SamlServiceDeps) {
     },
 
     acsUrl: (slug: string) => spValues(deps.publicUrl, slug).acsUrl,
+    /** Our SP values for the tenant's IdP (entity ID, ACS and metadata URLs), connected or not. */
+    spValues: (slug: string) => spValues(deps.publicUrl, slug),
   };
 }
 

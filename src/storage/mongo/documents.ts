@@ -263,7 +263,14 @@ export function auditToDocument(event: AuditEvent): Record<string, unknown> {
   };
 }
 
-const ACTOR_TYPES: readonly ActorType[] = ['operator', 'admin_token', 'scim_token', 'user', 'system'];
+const ACTOR_TYPES: readonly ActorType[] = [
+  'operator',
+  'admin_token',
+  'scim_token',
+  'setup_link',
+  'user',
+  'system',
+];
 
 export function documentToAudit(doc: unknown): AuditEvent {
   const d = fields(doc, 'audit event');

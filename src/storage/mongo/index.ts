@@ -36,6 +36,7 @@ import { serverOptions, weakenedWarning } from './server-options.ts';
 import { migrateEventStream } from './migrate-events.ts';
 import { createScimLogStore } from './scim-log.ts';
 import { createWebhookStore } from './webhooks.ts';
+import { createSetupLinkStore } from './setup-links.ts';
 
 export interface MongoStorageOptions {
   /** Overrides the database named in the URI (tests use a fresh one per run). */
@@ -57,6 +58,7 @@ function createStores(models: Models, session: ClientSession | null, transaction
     clients: createClientStore(scope),
     audit: createAuditStore(scope),
     webhooks: createWebhookStore(scope),
+    setupLinks: createSetupLinkStore(scope),
   };
 }
 

@@ -147,6 +147,21 @@ audit.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 // The key is `_id`, unique by construction. TTL: MongoDB deletes an entry once `expiresAt` has
 // passed, but its monitor runs only every 60 s, so reads also filter on `expiresAt` (ephemeral.ts).
+const setupLinks = new Schema(
+  {
+    _id: String,
+    tenantId: String,
+    hash: String,
+    createdAt: String,
+    expiresAt: String,
+    usedAt: String,
+  },
+  OPTIONS,
+);
+// Looked up by hash before the tenant is known (as tokens are); small and unsharded.
+setupLinks.index({ hash: 1 }, { unique: true });
+setupLinks.index({ tenantId: 1, _id: 1 });
+
 const ephemeral = new Schema({ _id: String, value: String, expiresAt: Date }, OPTIONS);
 ephemeral.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
@@ -160,6 +175,7 @@ export interface Models extends EventModels {
   readonly clients: Model<unknown>;
   readonly audit: Model<unknown>;
   readonly ephemeral: Model<unknown>;
+  readonly setupLinks: Model<unknown>;
 }
 
 /** Models bound to one connection (no global mongoose registry). */
@@ -174,6 +190,7 @@ export function createModels(connection: Connection): Models {
     clients: connection.model<unknown>('OAuthClient', clients, 'oauth_clients'),
     audit: connection.model<unknown>('AuditEvent', audit, 'audit_events'),
     ephemeral: connection.model<unknown>('EphemeralEntry', ephemeral, 'ephemeral'),
+    setupLinks: connection.model<unknown>('SetupLink', setupLinks, 'setup_links'),
     ...createEventModels(connection),
   };
 }

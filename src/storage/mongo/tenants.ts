@@ -10,7 +10,16 @@ const UNIQUE = { otherwise: 'slug or domains' } as const;
 const parse = (doc: unknown): Tenant | undefined => (doc == null ? undefined : documentToTenant(doc));
 
 /** Everything a tenant owns, removed with it; audit events outlive the tenant. */
-const OWNED = ['tokens', 'accounts', 'links', 'teams', 'memberships', 'webhooks', 'deliveries'] as const;
+const OWNED = [
+  'tokens',
+  'accounts',
+  'links',
+  'teams',
+  'memberships',
+  'webhooks',
+  'deliveries',
+  'setupLinks',
+] as const;
 
 export function createTenantStore(scope: Scope): TenantStore {
   const { tenants } = scope.models;

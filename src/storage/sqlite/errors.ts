@@ -10,6 +10,7 @@ const UNIQUE_FIELDS: Readonly<Record<string, string>> = {
   'tenants.id': 'id',
   'tenant_domains.domain': 'domains',
   'api_tokens.hash': 'hash',
+  'setup_links.hash': 'hash',
   'api_tokens.id': 'id',
   'oauth_clients.client_id': 'clientId',
   'account_links.subject': 'subject',

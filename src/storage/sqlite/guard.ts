@@ -30,6 +30,7 @@ export function lockedStores(stores: Stores, group: GroupCommit): Stores {
     // The stream's reads too: they answer once what they saw is committed (audit.ts).
     audit: lockWrites(stores.audit, ['append', 'list', 'head', 'expire'], group),
     webhooks: lockWrites(stores.webhooks, ['insert', 'remove', 'claim', 'release', 'saveDelivery'], group),
+    setupLinks: lockWrites(stores.setupLinks, ['insert', 'redeem', 'remove'], group),
   };
 }
 

@@ -2,6 +2,7 @@ import type { DatabaseSync } from 'node:sqlite';
 import { StorageError } from '../ports.ts';
 import { SCHEMA_V1 } from './schema.ts';
 import { SCHEMA_V2 } from './schema-events.ts';
+import { SCHEMA_V3 } from './schema-setup-links.ts';
 
 export interface Migration {
   /** 1, 2, 3…: the `PRAGMA user_version` the database has once this migration is applied. */
@@ -14,6 +15,7 @@ export interface Migration {
 export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { version: 2, name: 'event stream, webhooks, SCIM request log', sql: SCHEMA_V2 },
+  { version: 3, name: 'setup links', sql: SCHEMA_V3 },
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

@@ -24,6 +24,7 @@ import { WriteLock } from './lock.ts';
 import { createMembershipStore } from './memberships.ts';
 import { sweepRetention } from './retention.ts';
 import { createScimLogStore } from './scim-log.ts';
+import { createSetupLinkStore } from './setup-links.ts';
 import { createTeamStore } from './teams.ts';
 import { createTenantStore } from './tenants.ts';
 import { createTokenStore } from './tokens.ts';
@@ -45,6 +46,7 @@ function createStores(sql: Sql): Stores {
     clients: createClientStore(sql),
     audit: createAuditStore(sql),
     webhooks: createWebhookStore(sql),
+    setupLinks: createSetupLinkStore(sql),
   };
 }
 

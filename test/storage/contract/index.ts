@@ -11,6 +11,7 @@ import { filtersContract } from './filters.ts';
 import { membershipsContract } from './memberships.ts';
 import { paginationContract } from './pagination.ts';
 import { scimLogContract } from './scim-log.ts';
+import { setupLinksContract } from './setup-links.ts';
 import { teamsContract } from './teams.ts';
 import { tenantsContract } from './tenants.ts';
 import { tokensContract } from './tokens.ts';
@@ -33,6 +34,7 @@ export function storageContract(open: () => Promise<Storage>): void {
     auditContract(open);
     webhooksContract(open);
     scimLogContract(open);
+    setupLinksContract(open);
     ephemeralContract(open);
     filtersContract(open);
     transactionsContract(open);
