@@ -12,6 +12,7 @@ import autocannon from 'autocannon';
 import type { RequestSpec } from 'autocannon';
 import { openStorage } from '../src/storage/index.ts';
 import { startServer } from './servers.ts';
+import type { ChildServer } from './servers.ts';
 import { seedTeam, seedTenant } from './seed.ts';
 import type { SeededTenant } from './seed.ts';
 
@@ -25,7 +26,12 @@ const PATCH_OP = 'urn:ietf:params:scim:api:messages:2.0:PatchOp';
 interface Figure {
   readonly rps: number;
   readonly p99: number;
+  /** CPU microseconds the server process spent per request (all its threads, from /proc). */
+  readonly cpuUs: number;
 }
+
+/** The servers by URL, so that a measurement can read its server's CPU time. */
+const servers = new Map<string, ChildServer>();
 
 async function measure(
   url: string,
@@ -35,9 +41,11 @@ async function measure(
   const runs: Figure[] = [];
   if (WARMUP > 0) await autocannon({ url, connections: CONNECTIONS, duration: WARMUP, headers, requests });
   for (let i = 0; i < ROUNDS; i++) {
+    const cpu = servers.get(url)?.cpuSeconds() ?? 0;
     const r = await autocannon({ url, connections: CONNECTIONS, duration: DURATION, headers, requests });
+    const used = (servers.get(url)?.cpuSeconds() ?? 0) - cpu;
     if (r.non2xx > 0 || r.errors > 0) throw new Error(`${url}: ${r.non2xx} non-2xx, ${r.errors} errors`);
-    runs.push({ rps: r.requests.average, p99: r.latency.p99 });
+    runs.push({ rps: r.requests.average, p99: r.latency.p99, cpuUs: (used * 1e6) / r.requests.total });
   }
   // The median round: one noisy neighbour on a shared machine does not decide the figure.
   runs.sort((a, b) => a.rps - b.rps);
@@ -212,7 +220,7 @@ async function bigGroupAdds(url: string, t: SeededTenant, groupId: string): Prom
 }
 
 const fmt = (f: Figure, bare: Figure) =>
-  `${Math.round(f.rps).toString().padStart(6)} req/s  p99 ${String(f.p99).padStart(4)} ms  ${(f.rps / bare.rps).toFixed(3)}× bare`;
+  `${Math.round(f.rps).toString().padStart(6)} req/s  p99 ${String(f.p99).padStart(4)} ms  ${(f.rps / bare.rps).toFixed(3)}× bare  ${Math.round(f.cpuUs).toString().padStart(5)} µs CPU/req`;
 
 const mark = (ok: boolean) => (ok ? 'ok  ' : 'MISS');
 
@@ -248,6 +256,7 @@ async function main(): Promise<void> {
   await (await startServer('gateway', dataDir)).stop();
   const bare = await startServer('bare');
   const gw = await startServer('gateway', dataDir);
+  servers.set(bare.url, bare).set(gw.url, gw);
   try {
     const idleRss = gw.rssMiB();
     // The gateway's RSS after each group of scenarios, to see which one grows it.
