@@ -147,7 +147,8 @@ audit.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 // The key is `_id`, unique by construction. TTL: MongoDB deletes an entry once `expiresAt` has
 // passed, but its monitor runs only every 60 s, so reads also filter on `expiresAt` (ephemeral.ts).
-const ephemeral = new Schema({ _id: String, value: String, expiresAt: Date }, OPTIONS);
+// `count` holds a counter's total (`increment`): `$inc` cannot add to the string `value`.
+const ephemeral = new Schema({ _id: String, value: String, count: Number, expiresAt: Date }, OPTIONS);
 ephemeral.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export interface Models extends EventModels {
