@@ -54,7 +54,11 @@ describe('mongo counters, run by mingo', () => {
     assert.equal(findOneAndUpdate(docs, live, false), undefined);
     assert.equal(docs[0]?.count, 9);
     const early = counterSteps('rl:b', 1, 60, at(5)).fresh;
-    assert.throws(() => findOneAndUpdate(docs, early, true), /duplicate key/, 'a live counter: the racer retries');
+    assert.throws(
+      () => findOneAndUpdate(docs, early, true),
+      /duplicate key/,
+      'a live counter: the racer retries',
+    );
     assert.equal(countOf(findOneAndUpdate(docs, fresh, true)), 1);
   });
 
