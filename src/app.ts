@@ -66,6 +66,14 @@ export function createApp(c: Container): App {
       clients: c.clients,
       events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
       webhooks: c.webhooks,
+      limits: {
+        surface: c.rateLimits.admin,
+        trustProxy,
+        perToken: config.rateLimitAdminPerToken,
+        perAddress: config.rateLimitAdminPerAddress,
+        of: c.tenantLimits,
+        tenantOf: (slug) => c.storage.tenants.getBySlug(slug),
+      },
     }),
   );
   app.use(notFoundRoute);
@@ -79,6 +87,7 @@ export function createApp(c: Container): App {
     tokens: c.tokens,
     services: { storage: c.storage, accounts: c.directory.accounts, teams: c.directory.teams },
     requestLog: c.scimLog,
+    limits: { surface: c.rateLimits.scim, of: c.tenantLimits, trustProxy },
   });
   return (req, res) => {
     if (isScimUrl(req.url ?? '')) scim(req, res);

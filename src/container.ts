@@ -7,7 +7,7 @@ import { createSecretBox } from './platform/secrets.ts';
 import type { SecretBox } from './platform/secrets.ts';
 import { resolveMasterKey } from './platform/master-key.ts';
 import { openStorage, storageOptions } from './storage/index.ts';
-import type { Storage } from './storage/ports.ts';
+import type { Storage, Tenant } from './storage/ports.ts';
 import { createAuditRecorder } from './audit/record.ts';
 import type { AuditRecorder } from './audit/record.ts';
 import { loadOperatorKeys } from './tenants/operator-key.ts';
@@ -43,6 +43,10 @@ import { createDispatcher } from './webhooks/dispatcher.ts';
 import type { Dispatcher } from './webhooks/dispatcher.ts';
 import { createScimRequestLog } from './scim-log/buffer.ts';
 import type { ScimRequestLog } from './scim-log/buffer.ts';
+import { createRateLimits } from './platform/rate-limit.ts';
+import type { RateLimits } from './platform/rate-limit.ts';
+import { createTenantLimits } from './tenants/rate-limits.ts';
+import type { TenantLimits } from './tenants/rate-limits.ts';
 
 export interface Container {
   readonly config: Config;
@@ -70,6 +74,10 @@ export interface Container {
   /** Delivers the event stream to webhooks; runs on its own timers until `close()`. */
   readonly dispatcher: Dispatcher;
   readonly scimLog: ScimRequestLog;
+  /** Request limits and failed-authentication lockout on counters in the store (ADR 0090). */
+  readonly rateLimits: RateLimits;
+  /** A tenant's request limits: its settings over the configured defaults. */
+  readonly tenantLimits: (tenant: Tenant) => TenantLimits;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
@@ -83,6 +91,8 @@ export interface ContainerOptions {
   readonly defaultMetrics?: boolean;
   /** false: the dispatcher and the SCIM log writer are not started (tests drive `tick`/`flush`). */
   readonly background?: boolean;
+  /** The clock of the rate-limit windows and lockouts (tests move it), ms since the epoch. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -150,6 +160,19 @@ export async function buildContainer(
       log,
       retentionDays: config.scimLogRetentionDays,
     });
+    const rateLimits = createRateLimits({
+      counters: storage.ephemeral,
+      lockout: {
+        failures: config.lockoutFailures,
+        baseSeconds: config.lockoutSeconds,
+        maxSeconds: config.lockoutMaxSeconds,
+      },
+      log,
+      metrics: metrics.rateLimits,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    // Syncs counters to the store every second even without `background` (tests may flush sooner).
+    rateLimits.start();
     if (options.background ?? true) {
       dispatcher.start();
       scimLog.start();
@@ -195,6 +218,12 @@ export async function buildContainer(
       }),
       dispatcher,
       scimLog,
+      rateLimits,
+      tenantLimits: createTenantLimits({
+        scimPerToken: config.rateLimitScimPerToken,
+        scimPerAddress: config.rateLimitScimPerAddress,
+        adminPerToken: config.rateLimitAdminPerToken,
+      }),
       provider: lazyProvider({
         publicUrl,
         trustProxy,
@@ -213,6 +242,7 @@ export async function buildContainer(
       generatedAdminKey: generated,
       async close() {
         lifecycle.stop();
+        await rateLimits.close();
         await dispatcher.stop();
         await scimLog.stop();
         await storage.close();

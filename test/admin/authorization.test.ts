@@ -38,6 +38,14 @@ function adminRoutes(t: TestApp): DeclaredRoute[] {
     clients: c.clients,
     events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
     webhooks: c.webhooks,
+    limits: {
+      surface: c.rateLimits.admin,
+      trustProxy: false,
+      perToken: 0,
+      perAddress: 0,
+      of: c.tenantLimits,
+      tenantOf: (slug) => c.storage.tenants.getBySlug(slug),
+    },
   });
   return routerRoutes(router, '/admin');
 }
