@@ -13,12 +13,7 @@ import { createSqliteStorage } from '../../src/storage/sqlite/index.ts';
 import { startTestApp } from '../support/app.ts';
 import type { TestApp } from '../support/app.ts';
 import { ERROR } from './helpers.ts';
-
-/** A clock 10 s into a minute, so a window has 50 s left. */
-export function testClock(): { now: () => number; advance(seconds: number): void } {
-  let now = Date.parse('2031-03-04T05:06:10.000Z');
-  return { now: () => now, advance: (seconds) => void (now += seconds * 1000) };
-}
+import { testClock } from '../support/clock.ts';
 
 let dir = '';
 let files = 0;
