@@ -203,7 +203,7 @@ describe('per-tenant rate limits through the admin API', () => {
     assert.deepEqual((stored.body as { settings: unknown }).settings, { rateLimits: { scimPerToken: 5 } });
   });
 
-  it('lets only the operator change a tenant’s limits (a tenant admin may still change other settings)', async () => {
+  it('lets only the operator change the limits of a tenant (a tenant admin may still change other settings)', async () => {
     const token = await adminToken(app, 'acme');
     const refused = await patch({ rateLimits: { scimPerToken: 0 } }, token);
     assert.equal(refused.status, 403);

@@ -77,7 +77,7 @@ describe('SCIM failed-authentication lockout', () => {
     assert.equal((await users(app, 'acme', acme, '198.51.100.7')).status, 429);
   });
 
-  it('answers a locked address the same for a valid, an unknown, a revoked and another tenant’s token', async () => {
+  it('answers a locked address the same for a valid, an unknown, a revoked and another tenant token', async () => {
     const revoked = (
       await request(app.app)
         .post('/admin/tenants/acme/scim-tokens')
@@ -120,7 +120,7 @@ describe('SCIM failed-authentication lockout', () => {
     assert.equal((await users(app, 'acme', acme, '198.51.100.7')).status, 429);
   });
 
-  it('counts a token used on another tenant’s URL as a failure (it proves nothing there)', async () => {
+  it('counts a token used on the URL of another tenant as a failure (it proves nothing there)', async () => {
     await fail(app, 'acme', '198.51.100.7', 3, globex);
     assert.equal((await users(app, 'acme', acme, '198.51.100.7')).status, 429);
   });
