@@ -12,5 +12,10 @@ export function benchConfig(dataDir: string): ConfigInput {
     logLevel: (process.env.BENCH_LOG_LEVEL ?? 'warn') as ConfigInput['logLevel'],
     // BENCH_SCIM_LOG_DAYS=0 turns the SCIM request log off, to measure what it costs.
     scimLogRetentionDays: Number(process.env.BENCH_SCIM_LOG_DAYS ?? 7),
+    // Limits on but out of reach: the bench measures what counting costs, never a 429.
+    rateLimitScimPerToken: 10_000_000,
+    rateLimitScimPerAddress: 10_000_000,
+    rateLimitAdminPerToken: 10_000_000,
+    rateLimitAdminPerAddress: 10_000_000,
   };
 }

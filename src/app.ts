@@ -1,5 +1,6 @@
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import express from 'express';
+import type { Router } from 'express';
 import helmet from 'helmet';
 import type { Container } from './container.ts';
 import { requestContext } from './platform/http/context.ts';
@@ -13,6 +14,51 @@ import { createSignInRouter } from './signin/router.ts';
 import { createSamlRouter } from './connections/saml/router.ts';
 import { createOidcRouter } from './connections/oidc/router.ts';
 import { chooseConnection } from './signin/connection-choice.ts';
+
+/** The admin JSON API's router with its narrow services (the app mounts it at `/admin`; tests walk its routes). */
+export function adminRouter(c: Container): Router {
+  const { config } = c;
+  return createAdminRouter({
+    bodyLimit: config.bodyLimit,
+    operatorKeys: c.operatorKeys,
+    tokens: c.tokens,
+    tenants: c.tenants,
+    saml: c.saml,
+    oidc: c.oidc,
+    clients: c.clients,
+    events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
+    webhooks: c.webhooks,
+    limits: {
+      surface: c.rateLimits.admin,
+      trustProxy: config.trustProxy,
+      perToken: config.rateLimitAdminPerToken,
+      perAddress: config.rateLimitAdminPerAddress,
+      of: c.tenantLimits,
+      tenantOf: (slug) => c.storage.tenants.getBySlug(slug),
+    },
+  });
+}
+
+/** The admin page's router (mounted at `/admin/ui`, before the JSON API; tests walk its routes). */
+export function adminUiRouter(c: Container): Router {
+  const { config } = c;
+  return createAdminUiRouter({
+    publicUrl: config.publicUrl,
+    bodyLimit: config.bodyLimit,
+    lockout: { surface: c.rateLimits.admin, trustProxy: config.trustProxy },
+    operatorKeys: c.operatorKeys,
+    tokens: c.tokens,
+    tenants: c.tenants,
+    saml: c.saml,
+    oidc: c.oidc,
+    events: c.events,
+    scimLog: c.storage.scimLog,
+    directory: c.directorySearch,
+    sessions: c.uiSessions,
+    setupLinks: c.setupLinks,
+    signIn: c.signIn,
+  });
+}
 
 /** The gateway's request listener, for `http.createServer` (and supertest). */
 export type App = (req: IncomingMessage, res: ServerResponse) => void;
@@ -56,38 +102,8 @@ export function createApp(c: Container): App {
     }),
   );
   // The admin page, before the JSON API's router (which wants a bearer token on everything under /admin).
-  app.use(
-    '/admin/ui',
-    createAdminUiRouter({
-      publicUrl,
-      bodyLimit,
-      operatorKeys: c.operatorKeys,
-      tokens: c.tokens,
-      tenants: c.tenants,
-      saml: c.saml,
-      oidc: c.oidc,
-      events: c.events,
-      scimLog: c.storage.scimLog,
-      directory: c.directorySearch,
-      sessions: c.uiSessions,
-      setupLinks: c.setupLinks,
-      signIn: c.signIn,
-    }),
-  );
-  app.use(
-    '/admin',
-    createAdminRouter({
-      bodyLimit,
-      operatorKeys: c.operatorKeys,
-      tokens: c.tokens,
-      tenants: c.tenants,
-      saml: c.saml,
-      oidc: c.oidc,
-      clients: c.clients,
-      events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
-      webhooks: c.webhooks,
-    }),
-  );
+  app.use('/admin/ui', adminUiRouter(c));
+  app.use('/admin', adminRouter(c));
   app.use(notFoundRoute);
   app.use(renderJsonError);
 
@@ -99,6 +115,7 @@ export function createApp(c: Container): App {
     tokens: c.tokens,
     services: { storage: c.storage, accounts: c.directory.accounts, teams: c.directory.teams },
     requestLog: c.scimLog,
+    limits: { surface: c.rateLimits.scim, of: c.tenantLimits, trustProxy },
   });
   return (req, res) => {
     if (isScimUrl(req.url ?? '')) scim(req, res);

@@ -7,7 +7,7 @@ import { createSecretBox } from './platform/secrets.ts';
 import type { SecretBox } from './platform/secrets.ts';
 import { resolveMasterKey } from './platform/master-key.ts';
 import { openStorage, storageOptions } from './storage/index.ts';
-import type { Storage } from './storage/ports.ts';
+import type { Storage, Tenant } from './storage/ports.ts';
 import { createAuditRecorder } from './audit/record.ts';
 import type { AuditRecorder } from './audit/record.ts';
 import { loadOperatorKeys } from './tenants/operator-key.ts';
@@ -49,6 +49,10 @@ import { createUiSessions } from './admin/ui/sessions.ts';
 import { createSetupLinks } from './tenants/setup-links.ts';
 import type { SetupLinks } from './tenants/setup-links.ts';
 import type { UiSessions } from './admin/ui/sessions.ts';
+import { createRateLimits } from './platform/rate-limit.ts';
+import type { RateLimits } from './platform/rate-limit.ts';
+import { createTenantLimits } from './tenants/rate-limits.ts';
+import type { TenantLimits } from './tenants/rate-limits.ts';
 
 export interface Container {
   readonly config: Config;
@@ -82,6 +86,10 @@ export interface Container {
   readonly uiSessions: UiSessions;
   /** Single-use setup links into a tenant's admin page (operator → customer admin). */
   readonly setupLinks: SetupLinks;
+  /** Request limits and failed-authentication lockout on counters in the store (ADR 0090). */
+  readonly rateLimits: RateLimits;
+  /** A tenant's request limits: its settings over the configured defaults. */
+  readonly tenantLimits: (tenant: Tenant) => TenantLimits;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
@@ -95,6 +103,8 @@ export interface ContainerOptions {
   readonly defaultMetrics?: boolean;
   /** false: the dispatcher and the SCIM log writer are not started (tests drive `tick`/`flush`). */
   readonly background?: boolean;
+  /** The clock of the rate-limit windows and lockouts (tests move it), ms since the epoch. */
+  readonly clock?: () => number;
 }
 
 /**
@@ -162,6 +172,19 @@ export async function buildContainer(
       log,
       retentionDays: config.scimLogRetentionDays,
     });
+    const rateLimits = createRateLimits({
+      counters: storage.ephemeral,
+      lockout: {
+        failures: config.lockoutFailures,
+        baseSeconds: config.lockoutSeconds,
+        maxSeconds: config.lockoutMaxSeconds,
+      },
+      log,
+      metrics: metrics.rateLimits,
+      ...(options.clock ? { clock: options.clock } : {}),
+    });
+    // Syncs counters to the store every second even without `background` (tests may flush sooner).
+    rateLimits.start();
     if (options.background ?? true) {
       dispatcher.start();
       scimLog.start();
@@ -219,6 +242,12 @@ export async function buildContainer(
         audit,
         maxHours: config.setupLinkHours,
       }),
+      rateLimits,
+      tenantLimits: createTenantLimits({
+        scimPerToken: config.rateLimitScimPerToken,
+        scimPerAddress: config.rateLimitScimPerAddress,
+        adminPerToken: config.rateLimitAdminPerToken,
+      }),
       provider: lazyProvider({
         publicUrl,
         trustProxy,
@@ -237,6 +266,7 @@ export async function buildContainer(
       generatedAdminKey: generated,
       async close() {
         lifecycle.stop();
+        await rateLimits.close();
         await dispatcher.stop();
         await scimLog.stop();
         await storage.close();

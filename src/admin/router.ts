@@ -9,6 +9,8 @@ import type { OidcService } from '../connections/oidc/service.ts';
 import type { ClientService } from '../provider/clients.ts';
 import type { WebhookService } from '../webhooks/service.ts';
 import { adminAuth, operatorOnly, tenantAccess } from './auth.ts';
+import { adminRateLimits } from './rate-limit.ts';
+import type { AdminLimitDeps } from './rate-limit.ts';
 import { createClientsRouter } from './clients.ts';
 import { createEventsRouter } from './events.ts';
 import type { EventRoutesDeps } from './events.ts';
@@ -27,6 +29,7 @@ export interface AdminDeps {
   readonly clients: ClientService;
   readonly events: EventRoutesDeps;
   readonly webhooks: WebhookService;
+  readonly limits: AdminLimitDeps;
 }
 
 /**
@@ -37,7 +40,8 @@ export interface AdminDeps {
 export function createAdminRouter(deps: AdminDeps): Router {
   const { bodyLimit } = deps;
   const admin = express.Router();
-  admin.use(adminAuth(deps.operatorKeys, deps.tokens));
+  // Lockout, authentication, request limits (docs/decisions/0090-rate-limits.md).
+  admin.use(...adminRateLimits(deps.limits, adminAuth(deps.operatorKeys, deps.tokens)));
 
   admin.use('/clients', operatorOnly, createClientsRouter(deps.clients, bodyLimit));
   admin.use('/tenants', createTenantsRouter(deps.tenants, bodyLimit));

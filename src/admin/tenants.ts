@@ -28,6 +28,12 @@ function labelOf(body: unknown): string | null {
   return label;
 }
 
+/** Whether a tenant update touches `settings.rateLimits` (docs/security.md, rate limits). */
+function setsRateLimits(body: object): boolean {
+  const settings = (body as { settings?: unknown }).settings;
+  return typeof settings === 'object' && settings !== null && 'rateLimits' in settings;
+}
+
 /** `/admin/tenants`: create (operator) and list (what the caller may see). */
 export function createTenantsRouter(tenants: TenantService, bodyLimit: string): Router {
   const router = express.Router();
@@ -54,8 +60,9 @@ export function createTenantRouter(tenants: TenantService, bodyLimit: string): R
     res.json(tenantView(await tenants.bySlug(slugOf(req))));
   });
   router.patch('/', ...json, async (req, res) => {
-    // Suspending a tenant is the operator's call, not the tenant's.
-    if (req.body && typeof req.body === 'object' && 'status' in req.body) requireOperator(req);
+    // Suspending a tenant is the operator's call, not the tenant's; so are its rate limits.
+    const body: unknown = req.body;
+    if (body && typeof body === 'object' && ('status' in body || setsRateLimits(body))) requireOperator(req);
     res.json(tenantView(await tenants.update(auditContext(req), slugOf(req), req.body)));
   });
   router.delete('/', async (req, res) => {

@@ -16,6 +16,50 @@ const byteSize = z
   .regex(SIZE, 'a size such as 512kb or 1mb')
   .describe('Largest accepted request body (JSON, SCIM, SAML), e.g. `1mb`.');
 
+/** Requests per minute (or failures), a whole number; 0 turns the limit off. */
+const perMinute = (fallback: number, description: string) =>
+  z.coerce.number().int().min(0).max(10_000_000).default(fallback).describe(description);
+
+/** Rate limits and lockout (docs/decisions/0090-rate-limits.md); tenants may override the first three. */
+function rateLimitSchema() {
+  return {
+    rateLimitScimPerToken: perMinute(
+      6000,
+      'SCIM requests per minute per token (0: no limit); a tenant setting may override it.',
+    ),
+    rateLimitScimPerAddress: perMinute(
+      12_000,
+      'SCIM requests per minute per client address within a tenant (0: no limit); a tenant setting may override it.',
+    ),
+    rateLimitAdminPerToken: perMinute(
+      600,
+      'Admin API requests per minute per admin token or operator key (0: no limit); a tenant setting may override it for its tokens.',
+    ),
+    rateLimitAdminPerAddress: perMinute(
+      1200,
+      'Admin API requests per minute per client address (0: no limit).',
+    ),
+    lockoutFailures: perMinute(
+      10,
+      'Failed authentications per minute from one client address (per tenant on SCIM) that lock it out (0: no lockout).',
+    ),
+    lockoutSeconds: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .default(60)
+      .describe('The first lockout, in seconds; each further lockout within an hour doubles it.'),
+    lockoutMaxSeconds: z.coerce
+      .number()
+      .int()
+      .min(1)
+      .max(86_400)
+      .default(900)
+      .describe('The longest lockout, in seconds.'),
+  };
+}
+
 const ConfigSchema = z.object({
   port: z.coerce.number().int().min(0).max(65535).default(3000).describe('TCP port to listen on.'),
   host: z.string().min(1).default('127.0.0.1').describe('Interface to listen on (`0.0.0.0` in containers).'),
@@ -155,6 +199,7 @@ const ConfigSchema = z.object({
     .describe(
       'How long a setup link (operator → customer admin, single use) stays valid unless the operator picks less.',
     ),
+  ...rateLimitSchema(),
 });
 
 export type ConfigInput = z.input<typeof ConfigSchema>;
@@ -196,6 +241,13 @@ export const ENV_KEYS = {
   TRUSTGATE_ADMIN_UI_IDLE_MINUTES: 'adminUiIdleMinutes',
   TRUSTGATE_ADMIN_UI_SESSION_HOURS: 'adminUiSessionHours',
   TRUSTGATE_SETUP_LINK_HOURS: 'setupLinkHours',
+  TRUSTGATE_RATE_LIMIT_SCIM_PER_TOKEN: 'rateLimitScimPerToken',
+  TRUSTGATE_RATE_LIMIT_SCIM_PER_ADDRESS: 'rateLimitScimPerAddress',
+  TRUSTGATE_RATE_LIMIT_ADMIN_PER_TOKEN: 'rateLimitAdminPerToken',
+  TRUSTGATE_RATE_LIMIT_ADMIN_PER_ADDRESS: 'rateLimitAdminPerAddress',
+  TRUSTGATE_LOCKOUT_FAILURES: 'lockoutFailures',
+  TRUSTGATE_LOCKOUT_SECONDS: 'lockoutSeconds',
+  TRUSTGATE_LOCKOUT_MAX_SECONDS: 'lockoutMaxSeconds',
 } as const satisfies Record<string, keyof ConfigInput>;
 
 const BOOLEAN_KEYS = new Set<string>(['trustProxy', 'allowInsecureIdp', 'allowPrivateWebhooks']);

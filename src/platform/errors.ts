@@ -18,6 +18,7 @@ export type HttpErrorCode =
   | 'payload_too_large'
   | 'unsupported_media_type'
   | 'too_many_requests'
+  | 'rate_limited'
   | 'server_error'
   | 'storage_unavailable';
 
@@ -98,6 +99,23 @@ export class PayloadTooLarge extends HttpError {
 export class UnsupportedMediaType extends HttpError {
   constructor(message: string) {
     super(415, 'unsupported_media_type', message);
+  }
+}
+
+/** Which limit refused a request (docs/decisions/0090-rate-limits.md). */
+export type RateLimitReason = 'token' | 'address' | 'lockout';
+
+/**
+ * 429: a request limit or a failed-authentication lockout. Each surface renders it in its own
+ * shape with `Retry-After` (RFC 6585 §4), in whole seconds, at least 1.
+ */
+export class RateLimited extends HttpError {
+  readonly retryAfterSeconds: number;
+  readonly reason: RateLimitReason;
+  constructor(reason: RateLimitReason, retryAfterSeconds: number, message: string) {
+    super(429, 'rate_limited', message);
+    this.reason = reason;
+    this.retryAfterSeconds = Math.max(1, Math.ceil(retryAfterSeconds));
   }
 }
 

@@ -2,6 +2,8 @@ import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom
 
 export interface Metrics {
   readonly registry: Registry;
+  /** Requests refused by a rate limit or lockout, and lockouts started (createRateLimitMetrics). */
+  readonly rateLimits: RateLimitMetrics;
   /** Counts one answered request and its latency. */
   observeRequest(method: string, route: string, status: string, seconds: number): void;
   /** Days until a tenant's soonest IdP signing certificate expires; null forgets the tenant. */
@@ -39,6 +41,7 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
   const children = new Map<string, { inc(): void; observe(seconds: number): void }>();
   return {
     registry,
+    rateLimits: createRateLimitMetrics(registry),
     setCertificateExpiry(tenant, days) {
       if (days === null) certificateDays.remove({ tenant });
       else certificateDays.set({ tenant }, days);
@@ -57,5 +60,35 @@ export function createMetrics(options: { defaultMetrics?: boolean } = {}): Metri
       child.inc();
       child.observe(seconds);
     },
+  };
+}
+
+// --- Rate limits (docs/decisions/0090-rate-limits.md): bounded labels only, never an address.
+
+export type RateLimitSurface = 'scim' | 'admin';
+
+export interface RateLimitMetrics {
+  /** A request answered 429; `reason` is the limit that refused it. */
+  refused(surface: RateLimitSurface, reason: 'token' | 'address' | 'lockout'): void;
+  /** An address was locked out after failed authentications. */
+  lockedOut(surface: RateLimitSurface): void;
+}
+
+function createRateLimitMetrics(registry: Registry): RateLimitMetrics {
+  const refused = new Counter({
+    name: 'trustgate_rate_limited_total',
+    help: 'Requests refused with 429 by a rate limit or a failed-authentication lockout',
+    labelNames: ['surface', 'reason'] as const,
+    registers: [registry],
+  });
+  const lockouts = new Counter({
+    name: 'trustgate_auth_lockouts_total',
+    help: 'Client addresses locked out after repeated failed authentications',
+    labelNames: ['surface'] as const,
+    registers: [registry],
+  });
+  return {
+    refused: (surface, reason) => refused.inc({ surface, reason }),
+    lockedOut: (surface) => lockouts.inc({ surface }),
   };
 }

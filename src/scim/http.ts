@@ -11,7 +11,11 @@ import { byteCount } from '../platform/config.ts';
 import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { TokenAuthenticator } from '../tenants/tokens.ts';
-import type { TenantId } from '../storage/ports.ts';
+import type { TenantLimits } from '../tenants/rate-limits.ts';
+import type { Tenant, TenantId } from '../storage/ports.ts';
+import { RateLimited, Unauthorized } from '../platform/errors.ts';
+import type { SurfaceLimits } from '../platform/rate-limit.ts';
+import { clientAddress } from '../platform/http/client-address.ts';
 import type { ScimRequestRecord } from '../scim-log/buffer.ts';
 import { beginRequest, bearerToken } from '../platform/http/context.ts';
 import type { RequestContext } from '../platform/http/context.ts';
@@ -32,6 +36,15 @@ const RETRY_AFTER_SECONDS = '5';
 /** Whether a request URL belongs to the SCIM surface (the prefix matches case-insensitively, as routes did). */
 export function isScimUrl(url: string): boolean {
   return url.length > SCIM_PREFIX.length && url.slice(0, SCIM_PREFIX.length).toLowerCase() === SCIM_PREFIX;
+}
+
+/**
+ * SCIM lockouts are kept per tenant URL: identity providers send from shared egress addresses,
+ * and failures against one tenant must not lock every tenant's provisioning out. A slug that is
+ * not one (any string can be sent) is folded into one scope, so it cannot mint keys.
+ */
+function lockoutScope(slug: string): string {
+  return /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? slug : '~';
 }
 
 const BULK_ROUTE: Route = { method: 'POST', path: '/Bulk', handle: bulk };
@@ -60,6 +73,12 @@ export interface ScimHandlerDeps {
   readonly metrics: Metrics;
   readonly tokens: TokenAuthenticator;
   readonly services: ScimServices;
+  /** Request limits and lockout (docs/decisions/0090-rate-limits.md), and how to read the client address. */
+  readonly limits: {
+    readonly surface: SurfaceLimits;
+    readonly of: (tenant: Tenant) => TenantLimits;
+    readonly trustProxy: boolean;
+  };
   /** The SCIM request log (docs/admin-api.md): handed each answered request of a known tenant. */
   readonly requestLog?: { record(entry: ScimRequestRecord): void };
 }
@@ -114,7 +133,34 @@ export function createScimHandler(
           ? ['Retry-After', RETRY_AFTER_SECONDS]
           : [];
     if (err instanceof MethodNotAllowed) extra.push('Allow', err.allow.join(', '));
+    if (err instanceof RateLimited) extra.push('Retry-After', String(err.retryAfterSeconds));
     send(res, context, Number(view.status), JSON.stringify(view), extra);
+  };
+
+  // Lockout before the credential is looked at (the same answer for every token), then one
+  // request counted in memory against the token and the address (no store write here).
+  const { limits } = deps;
+  const authenticate = async (req: IncomingMessage, slug: string) => {
+    const address = clientAddress(req, limits.trustProxy);
+    const scope = lockoutScope(slug);
+    await limits.surface.checkLockout(address, scope);
+    const bearer = bearerToken(req);
+    let authenticated;
+    try {
+      authenticated = await tokens.authenticate('scim', bearer, slug);
+    } catch (err) {
+      // Only a presented credential is a guess; a request without one is not counted.
+      if (err instanceof Unauthorized && bearer !== undefined) await limits.surface.failed(address, scope);
+      throw err;
+    }
+    const { scimPerToken, scimPerAddress } = limits.of(authenticated.tenant);
+    limits.surface.admit(
+      authenticated.token.id,
+      scimPerToken,
+      `${authenticated.tenant.id}:${address}`,
+      scimPerAddress,
+    );
+    return authenticated;
   };
 
   const serve = async (
@@ -132,7 +178,7 @@ export function createScimHandler(
     const rest = slash === -1 ? '/' : path.slice(slash);
 
     // Authentication first: an unknown endpoint is a 404 only to a caller of this tenant.
-    const { token, tenant } = await tokens.authenticate('scim', bearerToken(req), slug);
+    const { token, tenant } = await authenticate(req, slug);
     if (tenant.status === 'disabled') throw new ScimError(403, undefined, 'this tenant is disabled');
     context.actor = { type: 'scim_token', id: token.id };
     context.tenant = slug;

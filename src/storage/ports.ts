@@ -367,6 +367,14 @@ export interface EphemeralStore {
   delete(key: string): Promise<void>;
   /** Live entries whose key starts with `prefix` (for small indexes such as grants by account). */
   keys(prefix: string): Promise<readonly string[]>;
+  /**
+   * Adds `by` (a non-negative integer; 0 reads) to the counter at `key` and returns the new total,
+   * atomically: concurrent increments from any number of processes are never lost. A missing or
+   * expired counter starts from 0 and lives `ttlSeconds` from this call; later increments keep
+   * that expiry (a fixed window). `get` reads a counter as its decimal total. A key used as a
+   * counter holds nothing else (rate limits: docs/decisions/0090-rate-limits.md).
+   */
+  increment(key: string, by: number, ttlSeconds: number): Promise<number>;
 }
 
 /**

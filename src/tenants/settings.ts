@@ -5,6 +5,8 @@ import type { Tenant } from '../storage/ports.ts';
  * Tenant settings (`PATCH /admin/tenants/{slug} {settings}`): a closed, validated shape, so a
  * typo is a 400 rather than a silently ignored key. A PATCH merges at the top level.
  */
+const limit = z.number().int().min(0).max(10_000_000).optional();
+
 export const TenantSettingsSchema = z
   .object({
     jit: z
@@ -40,6 +42,17 @@ export const TenantSettingsSchema = z
       .strict()
       .optional()
       .describe('SAML attribute names to read (defaults cover Okta, Entra ID and Google).'),
+    rateLimits: z
+      .object({
+        scimPerToken: limit.describe('SCIM requests per minute per token.'),
+        scimPerAddress: limit.describe('SCIM requests per minute per client address.'),
+        adminPerToken: limit.describe('Admin API requests per minute per admin token of this tenant.'),
+      })
+      .strict()
+      .optional()
+      .describe(
+        'Overrides of the gateway-wide request limits for this tenant, per minute; 0 turns a limit off (operator only; docs/security.md).',
+      ),
     defaultConnection: z
       .enum(['saml', 'oidc'])
       .optional()

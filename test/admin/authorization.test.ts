@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { randomUUID } from 'node:crypto';
 import request from 'supertest';
-import { createAdminRouter } from '../../src/admin/router.ts';
+import { adminRouter } from '../../src/app.ts';
 import { startTestApp } from '../support/app.ts';
 import type { TestApp } from '../support/app.ts';
 import { routerRoutes } from '../support/routes.ts';
@@ -27,19 +27,7 @@ function call(t: TestApp, method: string, path: string): request.Test {
 
 /** The admin routes as the app mounts them, read from the routers themselves. */
 function adminRoutes(t: TestApp): DeclaredRoute[] {
-  const c = t.container;
-  const router = createAdminRouter({
-    bodyLimit: c.config.bodyLimit,
-    operatorKeys: c.operatorKeys,
-    tokens: c.tokens,
-    tenants: c.tenants,
-    saml: c.saml,
-    oidc: c.oidc,
-    clients: c.clients,
-    events: { events: c.events, tenants: c.storage.tenants, scimLog: c.storage.scimLog },
-    webhooks: c.webhooks,
-  });
-  return routerRoutes(router, '/admin');
+  return routerRoutes(adminRouter(t.container), '/admin');
 }
 
 describe('admin authorization is declared per route group', () => {

@@ -80,6 +80,8 @@ const GAPS: readonly Gap[] = [
     'keeps userName unique per tenant, case-insensitively',
     'an update given the previous record keeps every index right, changed or not',
     'keeps displayName unique per tenant, case-insensitively',
+    // Concurrent first increments race to upsert one `_id`: the loser must see 11000 to retry.
+    'increment never loses a concurrent step and hands each caller its own total',
   ]),
   ...gap(ferretdb, REASON.atomicity, [
     'hands a value out once, even to concurrent consumers',

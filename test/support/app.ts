@@ -10,6 +10,7 @@ import type { Container } from '../../src/container.ts';
 import { createApp } from '../../src/app.ts';
 import type { App } from '../../src/app.ts';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.ts';
+import type { Storage } from '../../src/storage/ports.ts';
 
 export const OPERATOR_KEY = 'test-operator-key-0123456789abcdef0123456789';
 
@@ -24,10 +25,14 @@ export interface TestApp {
   close(): Promise<void>;
 }
 
-/** The real app on a SQLite `:memory:` store (or `storageFile`), with a temporary data dir. */
+/**
+ * The real app on a SQLite `:memory:` store (or `storageFile`), with a temporary data dir.
+ * `storage` shares an open store with another app (a second gateway instance); `clock` drives
+ * the rate-limit windows.
+ */
 export async function startTestApp(
   overrides: Partial<ConfigInput> = {},
-  options: { storageFile?: string } = {},
+  options: { storageFile?: string; storage?: Storage; clock?: () => number } = {},
 ): Promise<TestApp> {
   const dataDir = mkdtempSync(join(tmpdir(), 'trustgate-test-'));
   const config = parseConfig({
@@ -40,8 +45,12 @@ export async function startTestApp(
     allowPrivateWebhooks: true,
     ...overrides,
   });
-  const storage = await createSqliteStorage(options.storageFile ?? ':memory:');
-  const container = await buildContainer(config, createLogger('silent'), { storage, defaultMetrics: false });
+  const storage = options.storage ?? (await createSqliteStorage(options.storageFile ?? ':memory:'));
+  const container = await buildContainer(config, createLogger('silent'), {
+    storage,
+    defaultMetrics: false,
+    ...(options.clock ? { clock: options.clock } : {}),
+  });
   const app = createApp(container);
   const operator = `Bearer ${OPERATOR_KEY}`;
   return {

@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { accountsContract } from '../storage/contract/accounts.ts';
 import { auditContract } from '../storage/contract/audit.ts';
+import { countersContract } from '../storage/contract/counters.ts';
+import type { FakeStorage } from './fake-storage.ts';
 import { membershipsContract } from '../storage/contract/memberships.ts';
 import { teamsContract } from '../storage/contract/teams.ts';
 import { tenantsContract } from '../storage/contract/tenants.ts';
@@ -21,6 +23,8 @@ describe('fake storage (the storage contract, in memory)', () => {
   membershipsContract(open);
   auditContract(open);
   transactionsContract(open);
+  // Expiry on the fake's own clock.
+  countersContract(open, async (storage, seconds) => (storage as FakeStorage).clock.advance(seconds));
 
   describe('fake specifics', () => {
     it('expires ephemeral entries on its own clock and hands a value out once', async () => {

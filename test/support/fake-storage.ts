@@ -38,7 +38,12 @@ import type {
   WebhookStore,
   SetupLinkStore,
 } from '../../src/storage/ports.ts';
-import { NotFoundInStore, UniquenessConflict, VersionConflict } from '../../src/storage/ports.ts';
+import {
+  NotFoundInStore,
+  StorageError,
+  UniquenessConflict,
+  VersionConflict,
+} from '../../src/storage/ports.ts';
 
 const notInFake = (name: string) => new Error(`not in the fake: ${name}`);
 const copy = <T>(value: T): T => structuredClone(value);
@@ -452,6 +457,14 @@ function ephemeralStore(clock: FakeClock): EphemeralStore {
     },
     keys: async (prefix) =>
       [...entries.keys()].filter((k) => k.startsWith(prefix) && live(k)).sort((a, b) => (a < b ? -1 : 1)),
+    async increment(k, by, ttl) {
+      if (!Number.isSafeInteger(by) || by < 0 || !(ttl > 0))
+        throw new StorageError(`invalid increment ${by}/${ttl}`);
+      const entry = live(k);
+      const total = (entry ? Number(entry.value) : 0) + by;
+      entries.set(k, { value: String(total), expiresAt: entry ? entry.expiresAt : expiry(ttl) });
+      return total;
+    },
   };
 }
 

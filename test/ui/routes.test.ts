@@ -3,7 +3,7 @@
  * refuses another tenant's session, and each POST refuses a form without the CSRF token.
  */
 import assert from 'node:assert/strict';
-import { createAdminUiRouter } from '../../src/admin/ui/router.ts';
+import { adminUiRouter } from '../../src/app.ts';
 import { startTestApp } from '../support/app.ts';
 import type { TestApp } from '../support/app.ts';
 import { routerRoutes } from '../support/routes.ts';
@@ -11,23 +11,7 @@ import type { DeclaredRoute } from '../support/routes.ts';
 import { ORIGIN, browser, mintAdminToken, signIn } from './support.ts';
 
 function uiRoutes(t: TestApp): DeclaredRoute[] {
-  const c = t.container;
-  const router = createAdminUiRouter({
-    publicUrl: c.config.publicUrl,
-    bodyLimit: c.config.bodyLimit,
-    operatorKeys: c.operatorKeys,
-    tokens: c.tokens,
-    tenants: c.tenants,
-    saml: c.saml,
-    oidc: c.oidc,
-    events: c.events,
-    scimLog: c.storage.scimLog,
-    directory: c.directorySearch,
-    sessions: c.uiSessions,
-    setupLinks: c.setupLinks,
-    signIn: c.signIn,
-  });
-  return routerRoutes(router, '/admin/ui');
+  return routerRoutes(adminUiRouter(t.container), '/admin/ui');
 }
 
 const concrete = (path: string, slug: string) => path.replace(':slug', slug).replace(/:\w+/g, 'x');

@@ -1,3 +1,4 @@
+import { RateLimited } from '../../platform/errors.ts';
 import type { NextFunction, Request, Response } from 'express';
 import { publicView } from '../../platform/errors.ts';
 import { ctx } from '../../platform/http/context.ts';
@@ -64,6 +65,7 @@ export function renderUiError(err: unknown, req: Request, res: Response, _next: 
   else context.log.info({ code: view.code, reason: view.message }, 'admin page request refused');
   if (res.headersSent) return void res.end();
   if (view.status === 503) res.setHeader('Retry-After', '5');
+  if (err instanceof RateLimited) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   const message = view.status >= 500 ? 'Something went wrong on our side. Try again later.' : view.message;
   send(res, view.status, errorPage(view.status, message, context.requestId, frameOf(req)));
 }

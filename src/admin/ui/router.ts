@@ -25,11 +25,13 @@ import { addRedeemRoutes, addSetupLinkPages } from './setup-link-routes.ts';
 import { addTestResult, addTestStart } from './test-sign-in.ts';
 import type { TestSignInDeps } from './test-sign-in.ts';
 import { addSignInRoutes } from './sign-in.ts';
+import type { SignInDeps } from './sign-in.ts';
 import { addTenantPages } from './tenant-pages.ts';
 import type { TenantPageDeps } from './tenant-pages.ts';
 
 export interface AdminUiDeps extends TenantPageDeps {
   readonly bodyLimit: string;
+  readonly lockout: SignInDeps['lockout'];
   readonly operatorKeys: OperatorKeys;
   readonly tokens: TokenAuthenticator;
   readonly tenants: TenantPageDeps['tenants'] & Pick<TenantService, 'bySlug' | 'list'>;

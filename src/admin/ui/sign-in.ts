@@ -1,5 +1,7 @@
 import type { Request, Response, Router } from 'express';
 import { Unauthorized } from '../../platform/errors.ts';
+import { clientAddress } from '../../platform/http/client-address.ts';
+import type { SurfaceLimits } from '../../platform/rate-limit.ts';
 import { newSecret } from '../../platform/ids.ts';
 import type { OperatorKeys } from '../../tenants/operator-key.ts';
 import type { TokenAuthenticator } from '../../tenants/tokens.ts';
@@ -13,6 +15,8 @@ import { send } from './render.ts';
 import type { UiPrincipal, UiSessions } from './sessions.ts';
 
 export interface SignInDeps {
+  /** The admin surface's failed-authentication lockout (docs/decisions/0090-rate-limits.md). */
+  readonly lockout: { readonly surface: SurfaceLimits; readonly trustProxy: boolean };
   readonly operatorKeys: OperatorKeys;
   readonly tokens: TokenAuthenticator;
   readonly sessions: UiSessions;
@@ -78,8 +82,13 @@ export function addSignInRoutes(router: Router, deps: SignInDeps): void {
   });
 
   router.post('/sign-in', async (req, res) => {
+    // The admin API's lockout, shared with it: checked before the credential is looked at, and a
+    // refused credential counts against the address as it does on the API.
+    const address = clientAddress(req, deps.lockout.trustProxy);
+    await deps.lockout.surface.checkLockout(address, '');
     const credential = formOf(req).field('credential').trim();
     const principal = credential ? await principalOf(deps, credential) : undefined;
+    if (credential && !principal) await deps.lockout.surface.failed(address, '');
     if (!principal)
       return send(
         res,

@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { NotFound, publicView } from '../errors.ts';
+import { NotFound, RateLimited, publicView } from '../errors.ts';
 import { ctx } from './context.ts';
 
 /** Admin/operations error body: `{"error": {"code", "message", "requestId"}}`. */
@@ -15,6 +15,7 @@ export function renderJsonError(err: unknown, req: Request, res: Response, _next
   if (view.status === 401) res.setHeader('WWW-Authenticate', 'Bearer');
   // The store is unavailable: service resumes by itself (RFC 9110 §10.2.3).
   if (view.status === 503) res.setHeader('Retry-After', '5');
+  if (err instanceof RateLimited) res.setHeader('Retry-After', String(err.retryAfterSeconds));
   res
     .status(view.status)
     .json({ error: { code: view.code, message: view.message, requestId: context.requestId } });

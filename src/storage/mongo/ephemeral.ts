@@ -3,6 +3,7 @@ import { StorageError } from '../ports.ts';
 import { isDuplicateKey } from './errors.ts';
 import { escapeRegex } from './filter.ts';
 import type { Models } from './schemas.ts';
+import { countOf, counterSteps } from './counters.ts';
 
 /**
  * Live entries: no expiry, or expiring later than now. The TTL index removes expired entries only
@@ -19,11 +20,17 @@ function expiresAt(now: Date, ttlSeconds: number | null): Date | null {
   return new Date(now.getTime() + Math.round(ttlSeconds * 1000));
 }
 
+/** An entry's value; a counter (`increment`) reads as its decimal total. */
 function valueOf(doc: unknown): string | undefined {
   const value: unknown =
     doc && typeof doc === 'object' ? (doc as { readonly value?: unknown }).value : undefined;
-  return typeof value === 'string' ? value : undefined;
+  if (typeof value === 'string') return value;
+  const count = countOf(doc);
+  return count === undefined ? undefined : String(count);
 }
+
+/** Attempts at an insert that lost a race to another process's insert of the same counter. */
+const INCREMENT_ATTEMPTS = 3;
 
 /** Protocol state outside any unit of work: keyed by `_id`, so the key is unique by construction. */
 export function createEphemeralStore(models: Models): EphemeralStore {
@@ -63,6 +70,24 @@ export function createEphemeralStore(models: Models): EphemeralStore {
 
     async delete(key) {
       await ephemeral.deleteOne({ _id: key });
+    },
+
+    // One round trip for a live counter; a second to start a missing or expired one.
+    async increment(key, by, ttlSeconds) {
+      for (let attempt = 1; ; attempt += 1) {
+        const { live, fresh } = counterSteps(key, by, ttlSeconds, new Date());
+        const after = { returnDocument: 'after' as const };
+        const added = countOf(await ephemeral.findOneAndUpdate(live.filter, live.update, after).lean());
+        if (added !== undefined) return added;
+        try {
+          const started = await ephemeral
+            .findOneAndUpdate(fresh.filter, fresh.update, { ...after, upsert: true })
+            .lean();
+          return countOf(started) ?? by;
+        } catch (err) {
+          if (!isDuplicateKey(err) || attempt >= INCREMENT_ATTEMPTS) throw err;
+        }
+      }
     },
 
     // An anchored, escaped prefix regex is an `_id` index range scan.

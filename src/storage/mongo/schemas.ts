@@ -162,7 +162,8 @@ const setupLinks = new Schema(
 setupLinks.index({ hash: 1 }, { unique: true });
 setupLinks.index({ tenantId: 1, _id: 1 });
 
-const ephemeral = new Schema({ _id: String, value: String, expiresAt: Date }, OPTIONS);
+// `count` holds a counter's total (`increment`): `$inc` cannot add to the string `value`.
+const ephemeral = new Schema({ _id: String, value: String, count: Number, expiresAt: Date }, OPTIONS);
 ephemeral.index({ expiresAt: 1 }, { expireAfterSeconds: 0 });
 
 export interface Models extends EventModels {

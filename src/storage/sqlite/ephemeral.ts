@@ -13,6 +13,24 @@ const PUT_IF_ABSENT = `INSERT INTO ephemeral (key, value, expires_at) VALUES (?,
   ON CONFLICT (key) DO UPDATE SET value = excluded.value, expires_at = excluded.expires_at
   WHERE ephemeral.expires_at IS NOT NULL AND ephemeral.expires_at <= ?`;
 
+// A counter: one statement, so concurrent increments never lose one another. An expired entry
+// restarts from `by` with a fresh expiry; a live one keeps its expiry (a fixed window). The value
+// column is TEXT (STRICT), so the total is computed as an integer and stored back as text.
+const INCREMENT = `INSERT INTO ephemeral (key, value, expires_at) VALUES (?1, ?2, ?3)
+  ON CONFLICT (key) DO UPDATE SET
+    value = CASE WHEN ephemeral.expires_at IS NOT NULL AND ephemeral.expires_at <= ?4 THEN excluded.value
+      ELSE CAST(CAST(ephemeral.value AS INTEGER) + CAST(?5 AS INTEGER) AS TEXT) END,
+    expires_at = CASE WHEN ephemeral.expires_at IS NOT NULL AND ephemeral.expires_at <= ?4
+      THEN excluded.expires_at ELSE ephemeral.expires_at END
+  RETURNING value`;
+
+/** What `increment` accepts (as the MongoDB adapter): a whole, non-negative step and a positive lifetime. */
+function checkIncrement(by: number, ttlSeconds: number): void {
+  if (!Number.isSafeInteger(by) || by < 0) throw new StorageError(`invalid increment ${by}`);
+  if (!Number.isFinite(ttlSeconds) || ttlSeconds <= 0)
+    throw new StorageError(`invalid ttlSeconds ${ttlSeconds}`);
+}
+
 function expiresAt(now: number, ttlSeconds: number | null): number | null {
   if (ttlSeconds === null) return null;
   if (!Number.isFinite(ttlSeconds) || ttlSeconds < 0)
@@ -62,6 +80,12 @@ export function createEphemeralStore(sql: Sql): EphemeralStore {
     },
     delete: async (key) => {
       sql.run('DELETE FROM ephemeral WHERE key = ?', key);
+    },
+    increment: async (key, by, ttlSeconds) => {
+      checkIncrement(by, ttlSeconds);
+      const now = Date.now();
+      const row = sql.get(INCREMENT, key, String(by), expiresAt(now, ttlSeconds), now, by);
+      return Number(row ? text(row, 'value') : by);
     },
     keys: async (prefix) => {
       const end = prefixEnd(prefix);

@@ -39,5 +39,5 @@ export function lockedScimLog(store: ScimLogStore, group: GroupCommit): ScimLogS
 }
 
 export function lockedEphemeral(store: EphemeralStore, group: GroupCommit): EphemeralStore {
-  return lockWrites(store, ['put', 'putIfAbsent', 'consume', 'delete'], group);
+  return lockWrites(store, ['put', 'putIfAbsent', 'consume', 'delete', 'increment'], group);
 }

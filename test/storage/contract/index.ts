@@ -6,6 +6,7 @@
 import type { Storage } from '../../../src/storage/ports.ts';
 import { accountsContract } from './accounts.ts';
 import { auditContract } from './audit.ts';
+import { countersContract } from './counters.ts';
 import { ephemeralContract } from './ephemeral.ts';
 import { filtersContract } from './filters.ts';
 import { membershipsContract } from './memberships.ts';
@@ -36,6 +37,7 @@ export function storageContract(open: () => Promise<Storage>): void {
     scimLogContract(open);
     setupLinksContract(open);
     ephemeralContract(open);
+    countersContract(open);
     filtersContract(open);
     transactionsContract(open);
   });
