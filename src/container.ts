@@ -6,7 +6,8 @@ import type { Metrics } from './platform/metrics.ts';
 import { createSecretBox } from './platform/secrets.ts';
 import type { SecretBox } from './platform/secrets.ts';
 import { resolveMasterKey } from './platform/master-key.ts';
-import { openStorage, storageOptions } from './storage/index.ts';
+import { migrationStatus, openStorage, storageOptions } from './storage/index.ts';
+import type { MigrationStatus } from './storage/index.ts';
 import type { Storage } from './storage/ports.ts';
 import { createAuditRecorder } from './audit/record.ts';
 import type { AuditRecorder } from './audit/record.ts';
@@ -41,6 +42,8 @@ import { createWebhookService } from './webhooks/service.ts';
 import type { WebhookService } from './webhooks/service.ts';
 import { createDispatcher } from './webhooks/dispatcher.ts';
 import type { Dispatcher } from './webhooks/dispatcher.ts';
+import { createKeyService } from './keys/service.ts';
+import type { KeyService } from './keys/service.ts';
 import { createScimRequestLog } from './scim-log/buffer.ts';
 import type { ScimRequestLog } from './scim-log/buffer.ts';
 
@@ -70,6 +73,8 @@ export interface Container {
   /** Delivers the event stream to webhooks; runs on its own timers until `close()`. */
   readonly dispatcher: Dispatcher;
   readonly scimLog: ScimRequestLog;
+  /** Signing-key rotation and re-encryption under a new master key (the CLI). */
+  readonly keys: KeyService;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
@@ -83,6 +88,11 @@ export interface ContainerOptions {
   readonly defaultMetrics?: boolean;
   /** false: the dispatcher and the SCIM log writer are not started (tests drive `tick`/`flush`). */
   readonly background?: boolean;
+  /**
+   * false: no operator key is generated when none is configured or stored (the CLI, which
+   * authenticates nobody; the first server start generates and prints it).
+   */
+  readonly generateOperatorKey?: boolean;
 }
 
 /**
@@ -105,7 +115,9 @@ export async function buildContainer(
       retentionDays: config.eventRetentionDays,
       onCommitted: () => wake(),
     });
-    const { keys, generated } = await loadOperatorKeys(storage, config.adminKey);
+    const { keys, generated } = await loadOperatorKeys(storage, config.adminKey, {
+      generate: options.generateOperatorKey ?? true,
+    });
     const tokens = createTokenAuthenticator(storage);
     const sessions = createSessionRevoker(storage);
     const accounts = createAccountService(audit, sessions);
@@ -195,6 +207,7 @@ export async function buildContainer(
       }),
       dispatcher,
       scimLog,
+      keys: createKeyService({ storage, audit, secrets }),
       provider: lazyProvider({
         publicUrl,
         trustProxy,
@@ -222,4 +235,22 @@ export async function buildContainer(
     await storage.close();
     throw err;
   }
+}
+
+/** The configured store's schema state, read without opening it for work (`trustgate migrate --status`). */
+export function storageMigrationStatus(config: Config): MigrationStatus {
+  return migrationStatus(storageOptions(config));
+}
+
+/**
+ * Applies pending migrations to the configured store, as every start does (SQLite: versioned
+ * migrations; MongoDB: missing collections and indexes), and closes it: `trustgate migrate`.
+ */
+export async function migrateStorage(
+  config: Config,
+): Promise<{ before: MigrationStatus; after: MigrationStatus }> {
+  const before = storageMigrationStatus(config);
+  const storage = await openStorage(storageOptions(config));
+  await storage.close();
+  return { before, after: storageMigrationStatus(config) };
 }
