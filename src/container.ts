@@ -9,6 +9,7 @@ import { resolveMasterKey } from './platform/master-key.ts';
 import { migrationStatus, openStorage, storageOptions } from './storage/index.ts';
 import type { MigrationStatus } from './storage/index.ts';
 import type { Storage } from './storage/ports.ts';
+import { timeStorage } from './storage/timed.ts';
 import { createAuditRecorder } from './audit/record.ts';
 import type { AuditRecorder } from './audit/record.ts';
 import { loadOperatorKeys } from './tenants/operator-key.ts';
@@ -104,8 +105,11 @@ export async function buildContainer(
   log: Logger,
   options: ContainerOptions = {},
 ): Promise<Container> {
-  const storage = options.storage ?? (await openStorage(storageOptions(config)));
+  const opened = options.storage ?? (await openStorage(storageOptions(config)));
   try {
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    // Time spent in the store, measured at the port (one wrapper, not in each adapter).
+    const storage = timeStorage(opened, (kind, seconds) => metrics.observeStore(kind, seconds));
     const secrets = createSecretBox(
       resolveMasterKey(config.masterKey, config.dataDir, log),
       config.previousMasterKeys.map((k) => Buffer.from(k, 'base64')),
@@ -126,10 +130,10 @@ export async function buildContainer(
       tenants: storage.tenants,
       ephemeral: storage.ephemeral,
       audit,
+      metrics,
       link: createAccountLinker({ accounts: storage.accounts, directory: accounts, signIns }),
     });
     const { publicUrl, allowInsecureIdp, trustProxy } = config;
-    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     const lifecycle = createLifecycle({
       allowInsecureIdp,
       audit,
@@ -147,6 +151,7 @@ export async function buildContainer(
       storage,
       secrets,
       log,
+      metrics,
       retry: {
         baseSeconds: config.webhookRetryBaseSeconds,
         factor: config.webhookRetryFactor,
@@ -232,7 +237,7 @@ export async function buildContainer(
       },
     };
   } catch (err) {
-    await storage.close();
+    await opened.close();
     throw err;
   }
 }

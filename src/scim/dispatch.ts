@@ -17,8 +17,20 @@ export interface Call {
   readonly maxPayloadSize: number;
 }
 
+/** What a SCIM request does, for metrics: a closed set, never a path or an id. */
+export type ScimOperation =
+  | 'service_provider_config.get'
+  | 'resource_types.list'
+  | 'resource_types.get'
+  | 'schemas.list'
+  | 'schemas.get'
+  | 'search'
+  | `${'users' | 'groups'}.${'list' | 'search' | 'create' | 'get' | 'replace' | 'patch' | 'delete'}`
+  | 'bulk';
+
 export interface Route {
   readonly method: Method;
+  readonly operation: ScimOperation;
   /** Express-style pattern relative to `/scim/v2/{slug}`. */
   readonly path: string;
   readonly handle: (call: Call) => Promise<ScimResult>;
@@ -31,40 +43,119 @@ const id = (call: Call): string => call.params.id ?? '';
 export const ROUTES: readonly Route[] = [
   {
     method: 'GET',
+    operation: 'service_provider_config.get',
     path: '/ServiceProviderConfig',
     handle: async (c) => ok(serviceProviderConfig(c.scope.baseUrl, c.maxPayloadSize)),
   },
-  { method: 'GET', path: '/ResourceTypes', handle: async (c) => ok(resourceTypes(c.scope.baseUrl)) },
   {
     method: 'GET',
+    operation: 'resource_types.list',
+    path: '/ResourceTypes',
+    handle: async (c) => ok(resourceTypes(c.scope.baseUrl)),
+  },
+  {
+    method: 'GET',
+    operation: 'resource_types.get',
     path: '/ResourceTypes/:id',
     handle: async (c) => ok(resourceTypeById(c.scope.baseUrl, id(c))),
   },
-  { method: 'GET', path: '/Schemas', handle: async (c) => ok(schemas(c.scope.baseUrl)) },
-  { method: 'GET', path: '/Schemas/:id', handle: async (c) => ok(schemaById(c.scope.baseUrl, id(c))) },
-  { method: 'POST', path: '/.search', handle: searchAll },
-  { method: 'GET', path: '/Users', handle: (c) => listUsers(c.svc, c.scope, c.input.query) },
+  {
+    method: 'GET',
+    operation: 'schemas.list',
+    path: '/Schemas',
+    handle: async (c) => ok(schemas(c.scope.baseUrl)),
+  },
+  {
+    method: 'GET',
+    operation: 'schemas.get',
+    path: '/Schemas/:id',
+    handle: async (c) => ok(schemaById(c.scope.baseUrl, id(c))),
+  },
+  { method: 'POST', operation: 'search', path: '/.search', handle: searchAll },
+  {
+    method: 'GET',
+    operation: 'users.list',
+    path: '/Users',
+    handle: (c) => listUsers(c.svc, c.scope, c.input.query),
+  },
   {
     method: 'POST',
+    operation: 'users.search',
     path: '/Users/.search',
     handle: (c) => listUsers(c.svc, c.scope, searchInput(c.input.body)),
   },
-  { method: 'POST', path: '/Users', handle: (c) => createUser(c.svc, c.scope, c.input) },
-  { method: 'GET', path: '/Users/:id', handle: (c) => getUser(c.svc, c.scope, id(c), c.input) },
-  { method: 'PUT', path: '/Users/:id', handle: (c) => replaceUser(c.svc, c.scope, id(c), c.input) },
-  { method: 'PATCH', path: '/Users/:id', handle: (c) => patchUser(c.svc, c.scope, id(c), c.input) },
-  { method: 'DELETE', path: '/Users/:id', handle: (c) => deleteUser(c.svc, c.scope, id(c), c.input) },
-  { method: 'GET', path: '/Groups', handle: (c) => listGroups(c.svc, c.scope, c.input.query) },
   {
     method: 'POST',
+    operation: 'users.create',
+    path: '/Users',
+    handle: (c) => createUser(c.svc, c.scope, c.input),
+  },
+  {
+    method: 'GET',
+    operation: 'users.get',
+    path: '/Users/:id',
+    handle: (c) => getUser(c.svc, c.scope, id(c), c.input),
+  },
+  {
+    method: 'PUT',
+    operation: 'users.replace',
+    path: '/Users/:id',
+    handle: (c) => replaceUser(c.svc, c.scope, id(c), c.input),
+  },
+  {
+    method: 'PATCH',
+    operation: 'users.patch',
+    path: '/Users/:id',
+    handle: (c) => patchUser(c.svc, c.scope, id(c), c.input),
+  },
+  {
+    method: 'DELETE',
+    operation: 'users.delete',
+    path: '/Users/:id',
+    handle: (c) => deleteUser(c.svc, c.scope, id(c), c.input),
+  },
+  {
+    method: 'GET',
+    operation: 'groups.list',
+    path: '/Groups',
+    handle: (c) => listGroups(c.svc, c.scope, c.input.query),
+  },
+  {
+    method: 'POST',
+    operation: 'groups.search',
     path: '/Groups/.search',
     handle: (c) => listGroups(c.svc, c.scope, searchInput(c.input.body)),
   },
-  { method: 'POST', path: '/Groups', handle: (c) => createGroup(c.svc, c.scope, c.input) },
-  { method: 'GET', path: '/Groups/:id', handle: (c) => getGroup(c.svc, c.scope, id(c), c.input) },
-  { method: 'PUT', path: '/Groups/:id', handle: (c) => replaceGroup(c.svc, c.scope, id(c), c.input) },
-  { method: 'PATCH', path: '/Groups/:id', handle: (c) => patchGroup(c.svc, c.scope, id(c), c.input) },
-  { method: 'DELETE', path: '/Groups/:id', handle: (c) => deleteGroup(c.svc, c.scope, id(c), c.input) },
+  {
+    method: 'POST',
+    operation: 'groups.create',
+    path: '/Groups',
+    handle: (c) => createGroup(c.svc, c.scope, c.input),
+  },
+  {
+    method: 'GET',
+    operation: 'groups.get',
+    path: '/Groups/:id',
+    handle: (c) => getGroup(c.svc, c.scope, id(c), c.input),
+  },
+  {
+    method: 'PUT',
+    operation: 'groups.replace',
+    path: '/Groups/:id',
+    handle: (c) => replaceGroup(c.svc, c.scope, id(c), c.input),
+  },
+  {
+    method: 'PATCH',
+    operation: 'groups.patch',
+    path: '/Groups/:id',
+    handle: (c) => patchGroup(c.svc, c.scope, id(c), c.input),
+  },
+  {
+    method: 'DELETE',
+    operation: 'groups.delete',
+    path: '/Groups/:id',
+    handle: (c) => deleteGroup(c.svc, c.scope, id(c), c.input),
+  },
 ];
 
 export type RouteMatch = { readonly route: Route; readonly params: Record<string, string> };
