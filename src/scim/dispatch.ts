@@ -172,29 +172,59 @@ function decodeSegment(segment: string): string {
  * A matcher over `routes` for paths relative to `/scim/v2/{slug}` (a query is ignored). Literal
  * segments match case-insensitively and a trailing slash is ignored, as Express routing did;
  * `:name` segments are percent-decoded into `params`. No match → SCIM 404; a path that exists
- * for other methods → 405 with those methods (RFC 9110 §15.5.6).
+ * for other methods → 405 with those methods (RFC 9110 §15.5.6). A literal segment wins over a
+ * parameter: `/Users/.search` is the search endpoint (RFC 7644 §3.4.3), never the User with id
+ * `.search`, so `GET /Users/.search` is a 405 allowing POST.
  */
 export function routeMatcher(routes: readonly Route[]): (method: string, path: string) => RouteMatch {
-  const compiled = routes.map((route) => ({ route, pattern: compile(route.path) }));
+  const patterns = routes.map((route) => compile(route.path));
+  const compiled = routes.map((route, i) => {
+    const pattern = patterns[i] ?? [];
+    // The more specific patterns that take a path from this one (few: `/Users/.search` for `/Users/:id`).
+    const shadowing = patterns.filter((other) => shadowsPattern(other, pattern));
+    const shadows = [...new Map(shadowing.map((p) => [patternKey(p), p])).values()];
+    return { route, pattern, shadows };
+  });
+  const matches = (entry: (typeof compiled)[number], segments: readonly string[], decode: boolean) => {
+    if (entry.pattern.length !== segments.length) return undefined;
+    const params = paramsIfMatched(entry.pattern, segments, decode);
+    if (!params || entry.shadows.some((s) => paramsIfMatched(s, segments, false))) return undefined;
+    return params;
+  };
   return (method, path) => {
     const wanted = method.toUpperCase();
     const segments = (path.split('?')[0] ?? '').split('/').filter(Boolean);
-    for (const { route, pattern } of compiled) {
-      if (route.method !== wanted || pattern.length !== segments.length) continue;
-      const params = paramsIfMatched(pattern, segments, true);
-      if (params) return { route, params };
+    for (const entry of compiled) {
+      if (entry.route.method !== wanted) continue;
+      const params = matches(entry, segments, true);
+      if (params) return { route: entry.route, params };
     }
     // Only on a miss: which methods the path has (the hot path never gets here).
     const allowed = new Set<string>();
-    for (const { route, pattern } of compiled)
-      if (pattern.length === segments.length && paramsIfMatched(pattern, segments, false))
-        allowed.add(route.method);
+    for (const entry of compiled) if (matches(entry, segments, false)) allowed.add(entry.route.method);
     if (allowed.size > 0) throw new MethodNotAllowed(method, path, allowedMethods(allowed));
     throw notFound(`no SCIM endpoint ${method} ${path}`);
   };
 }
 
 type Segment = { readonly param: string } | { readonly literal: string };
+
+const patternKey = (p: readonly Segment[]): string =>
+  p.map((s) => ('literal' in s ? s.literal : ':')).join('/');
+
+/** `a` takes paths from `b`: same length, a literal wherever `b` has one (the same), and somewhere where `b` has a parameter. */
+function shadowsPattern(a: readonly Segment[], b: readonly Segment[]): boolean {
+  if (a.length !== b.length) return false;
+  let stricter = false;
+  for (const [i, sa] of a.entries()) {
+    const sb = b[i];
+    if (!sb) return false;
+    if ('literal' in sb) {
+      if (!('literal' in sa) || sa.literal !== sb.literal) return false;
+    } else if ('literal' in sa) stricter = true;
+  }
+  return stricter;
+}
 
 function compile(path: string): Segment[] {
   return path
