@@ -6,8 +6,10 @@ import type { Metrics } from './platform/metrics.ts';
 import { createSecretBox } from './platform/secrets.ts';
 import type { SecretBox } from './platform/secrets.ts';
 import { resolveMasterKey } from './platform/master-key.ts';
-import { openStorage, storageOptions } from './storage/index.ts';
+import { migrationStatus, openStorage, storageOptions } from './storage/index.ts';
+import type { MigrationStatus } from './storage/index.ts';
 import type { Storage, Tenant } from './storage/ports.ts';
+import { timeStorage } from './storage/timed.ts';
 import { createAuditRecorder } from './audit/record.ts';
 import type { AuditRecorder } from './audit/record.ts';
 import { loadOperatorKeys } from './tenants/operator-key.ts';
@@ -41,6 +43,8 @@ import { createWebhookService } from './webhooks/service.ts';
 import type { WebhookService } from './webhooks/service.ts';
 import { createDispatcher } from './webhooks/dispatcher.ts';
 import type { Dispatcher } from './webhooks/dispatcher.ts';
+import { createKeyService } from './keys/service.ts';
+import type { KeyService } from './keys/service.ts';
 import { createScimRequestLog } from './scim-log/buffer.ts';
 import type { ScimRequestLog } from './scim-log/buffer.ts';
 import { createDirectorySearch } from './directory/search.ts';
@@ -90,6 +94,8 @@ export interface Container {
   readonly rateLimits: RateLimits;
   /** A tenant's request limits: its settings over the configured defaults. */
   readonly tenantLimits: (tenant: Tenant) => TenantLimits;
+  /** Signing-key rotation and re-encryption under a new master key (the CLI). */
+  readonly keys: KeyService;
   /** The product-facing OpenID Provider, built on first use. */
   readonly provider: () => Promise<Provider>;
   /** The operator key generated on this start (print once), else null. */
@@ -105,6 +111,11 @@ export interface ContainerOptions {
   readonly background?: boolean;
   /** The clock of the rate-limit windows and lockouts (tests move it), ms since the epoch. */
   readonly clock?: () => number;
+  /**
+   * false: no operator key is generated when none is configured or stored (the CLI, which
+   * authenticates nobody; the first server start generates and prints it).
+   */
+  readonly generateOperatorKey?: boolean;
 }
 
 /**
@@ -116,8 +127,11 @@ export async function buildContainer(
   log: Logger,
   options: ContainerOptions = {},
 ): Promise<Container> {
-  const storage = options.storage ?? (await openStorage(storageOptions(config)));
+  const opened = options.storage ?? (await openStorage(storageOptions(config)));
   try {
+    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
+    // Time spent in the store, measured at the port (one wrapper, not in each adapter).
+    const storage = timeStorage(opened, (kind, seconds) => metrics.observeStore(kind, seconds));
     const secrets = createSecretBox(
       resolveMasterKey(config.masterKey, config.dataDir, log),
       config.previousMasterKeys.map((k) => Buffer.from(k, 'base64')),
@@ -127,7 +141,9 @@ export async function buildContainer(
       retentionDays: config.eventRetentionDays,
       onCommitted: () => wake(),
     });
-    const { keys, generated } = await loadOperatorKeys(storage, config.adminKey);
+    const { keys, generated } = await loadOperatorKeys(storage, config.adminKey, {
+      generate: options.generateOperatorKey ?? true,
+    });
     const tokens = createTokenAuthenticator(storage);
     const sessions = createSessionRevoker(storage);
     const accounts = createAccountService(audit, sessions);
@@ -136,10 +152,10 @@ export async function buildContainer(
       tenants: storage.tenants,
       ephemeral: storage.ephemeral,
       audit,
+      metrics,
       link: createAccountLinker({ accounts: storage.accounts, directory: accounts, signIns }),
     });
     const { publicUrl, allowInsecureIdp, trustProxy } = config;
-    const metrics = createMetrics({ defaultMetrics: options.defaultMetrics ?? true });
     const lifecycle = createLifecycle({
       allowInsecureIdp,
       audit,
@@ -157,6 +173,7 @@ export async function buildContainer(
       storage,
       secrets,
       log,
+      metrics,
       retry: {
         baseSeconds: config.webhookRetryBaseSeconds,
         factor: config.webhookRetryFactor,
@@ -248,6 +265,7 @@ export async function buildContainer(
         scimPerAddress: config.rateLimitScimPerAddress,
         adminPerToken: config.rateLimitAdminPerToken,
       }),
+      keys: createKeyService({ storage, audit, secrets }),
       provider: lazyProvider({
         publicUrl,
         trustProxy,
@@ -273,7 +291,25 @@ export async function buildContainer(
       },
     };
   } catch (err) {
-    await storage.close();
+    await opened.close();
     throw err;
   }
+}
+
+/** The configured store's schema state, read without opening it for work (`trustgate migrate --status`). */
+export function storageMigrationStatus(config: Config): MigrationStatus {
+  return migrationStatus(storageOptions(config));
+}
+
+/**
+ * Applies pending migrations to the configured store, as every start does (SQLite: versioned
+ * migrations; MongoDB: missing collections and indexes), and closes it: `trustgate migrate`.
+ */
+export async function migrateStorage(
+  config: Config,
+): Promise<{ before: MigrationStatus; after: MigrationStatus }> {
+  const before = storageMigrationStatus(config);
+  const storage = await openStorage(storageOptions(config));
+  await storage.close();
+  return { before, after: storageMigrationStatus(config) };
 }

@@ -1,6 +1,7 @@
 import express from 'express';
 import type { Router } from 'express';
 import { notFoundRoute, renderJsonError } from '../platform/http/json-errors.ts';
+import { mountedAt } from '../platform/http/context.ts';
 import type { OperatorKeys } from '../tenants/operator-key.ts';
 import type { TokenAuthenticator } from '../tenants/tokens.ts';
 import type { TenantService } from '../tenants/service.ts';
@@ -53,7 +54,7 @@ export function createAdminRouter(deps: AdminDeps): Router {
   tenant.use('/webhooks', createWebhooksRouter(deps.webhooks, bodyLimit));
   tenant.use(createEventsRouter(deps.events));
   tenant.use(createTenantRouter(deps.tenants, bodyLimit));
-  admin.use('/tenants/:slug', tenant);
+  admin.use('/tenants/:slug', mountedAt('/tenants/:slug'), tenant);
 
   admin.use(notFoundRoute);
   admin.use(renderJsonError);

@@ -1,22 +1,10 @@
 import express from 'express';
 import type { Router } from 'express';
-import type { Tenant } from '../storage/ports.ts';
 import { BadRequest } from '../platform/errors.ts';
 import type { TenantService } from '../tenants/service.ts';
+import { tenantView } from '../tenants/view.ts';
 import { adminScope, requireOperator, slugOf } from './auth.ts';
 import { auditContext, jsonBody } from './body.ts';
-
-export const tenantView = (t: Tenant) => ({
-  id: t.id,
-  slug: t.slug,
-  name: t.name,
-  domains: t.domains,
-  status: t.status,
-  settings: t.settings,
-  createdAt: t.createdAt,
-  updatedAt: t.updatedAt,
-  version: t.version,
-});
 
 function labelOf(body: unknown): string | null {
   if (body === undefined || body === null) return null;

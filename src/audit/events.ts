@@ -42,11 +42,22 @@ interface AuditData {
   'setup_link.created': { expiresAt: string };
   'setup_link.redeemed': Empty;
   'setup_link.revoked': Empty;
+  'secret.resealed': { kind: SealedSecretKind; keyId: string };
+  'signing_key.added': { kid: string };
+  'signing_key.promoted': { kid: string; retired: string[] };
   'session.started': { protocol: ConnectionKind; amr: string[] };
   'sso.login_rejected': { protocol: ConnectionKind; code: string; reason: string; reference: string };
 }
 
 type Empty = Record<string, never>;
+/** Secrets sealed under the master key, by where they live (docs/operations.md, master key). */
+export type SealedSecretKind =
+  | 'saml_sp_key'
+  | 'oidc_client_secret'
+  | 'client_secret'
+  | 'webhook_secret'
+  | 'provider_signing_keys'
+  | 'provider_cookie_keys';
 type ConnectionKind = 'saml' | 'oidc';
 type AttributeChange = { attributes: string[] };
 /** Member ids are listed up to a limit; larger changes record the count only. */
@@ -89,6 +100,9 @@ const KINDS: { readonly [T in AuditType]: 'change' | 'sign_in' } = {
   'setup_link.created': 'change',
   'setup_link.redeemed': 'change',
   'setup_link.revoked': 'change',
+  'secret.resealed': 'change',
+  'signing_key.added': 'change',
+  'signing_key.promoted': 'change',
   'session.started': 'sign_in',
   'sso.login_rejected': 'sign_in',
 };

@@ -11,9 +11,11 @@ import { clientSecretContext } from './adapter.ts';
 const LOOPBACK = new Set(['localhost', '127.0.0.1', '[::1]']);
 
 // RFC 8252 §7.3 / OAuth 2.0 Security BCP §4.1: exact https redirect URIs; http only on loopback.
+// zod runs a refinement even when `z.url()` has already failed: parse defensively, or a value
+// that is not a URL throws a TypeError here (a 500; found by schemathesis).
 const RedirectUri = z.url().refine((value) => {
-  const url = new URL(value);
-  if (url.hash) return false;
+  const url = URL.parse(value);
+  if (!url || url.hash) return false;
   return url.protocol === 'https:' || (url.protocol === 'http:' && LOOPBACK.has(url.hostname));
 }, 'an https URL without a fragment (http only for localhost)');
 

@@ -11,6 +11,9 @@ import type { SecretBox } from '../platform/secrets.ts';
 const SIGNING_KEY = 'oidc:keys:signing';
 const COOKIE_KEY = 'oidc:keys:cookies';
 
+/** The ephemeral records holding sealed key sets (each sealed under its own key name as context). */
+export const SEALED_KEY_RECORDS = { signing: SIGNING_KEY, cookies: COOKIE_KEY } as const;
+
 export type SigningJwk = JsonWebKey & { kid: string; alg: 'ES256'; use: 'sig' };
 
 export function newSigningKey(): SigningJwk {

@@ -47,7 +47,7 @@ function lockoutScope(slug: string): string {
   return /^[a-z0-9][a-z0-9-]{0,62}$/.test(slug) ? slug : '~';
 }
 
-const BULK_ROUTE: Route = { method: 'POST', path: '/Bulk', handle: bulk };
+const BULK_ROUTE: Route = { method: 'POST', operation: 'bulk', path: '/Bulk', handle: bulk };
 const match = routeMatcher([...ROUTES, BULK_ROUTE]);
 
 function decodedSlug(raw: string): string {
@@ -206,9 +206,15 @@ export function createScimHandler(
   const { requestLog } = deps;
   return (req, res) => {
     let routeLabel = 'unmatched';
+    // `none`: answered before an endpoint was chosen (no or a bad token, a disabled tenant, no such path).
+    let operation = 'none';
     const logged: Logged = { tenantId: null, body: undefined, bodyBytes: 0 };
-    // Only requests that authenticated as a tenant: an unauthenticated caller writes nothing.
-    const onFinish = requestLog
+    const onFinish = (status: number, seconds: number) => {
+      metrics.observeScim(operation, String(status));
+      // Only requests that authenticated as a tenant: an unauthenticated caller writes nothing.
+      if (requestLog) logRequest(status, seconds);
+    };
+    const logRequest = requestLog
       ? (status: number, seconds: number) => {
           if (logged.tenantId === null) return;
           const url = req.url ?? '';
@@ -225,10 +231,10 @@ export function createScimHandler(
             bodyBytes: logged.bodyBytes,
           });
         }
-      : undefined;
+      : () => undefined;
     const context = beginRequest(log, metrics, req, res, () => routeLabel, {
       sendsRequestId: true,
-      ...(onFinish ? { onFinish } : {}),
+      onFinish,
     });
     serve(
       req,
@@ -236,6 +242,7 @@ export function createScimHandler(
       context,
       (route) => {
         routeLabel = `/scim/v2/:slug${route.path}`;
+        operation = route.operation;
       },
       logged,
     ).catch((err: unknown) => {

@@ -1,5 +1,6 @@
 import express from 'express';
 import type { Router } from 'express';
+import { mountedAt } from '../platform/http/context.ts';
 import { renderSignInError } from './error-page.ts';
 import { createInteractionRouter } from './interactions.ts';
 import type { InteractionDeps } from './interactions.ts';
@@ -14,7 +15,7 @@ export function createSignInRouter(
   const router = express.Router();
   router.use(createInteractionRouter(deps));
   for (const [kind, connection] of Object.entries(deps.connections))
-    router.use(`/sso/:slug/${kind}`, connection);
+    router.use(`/sso/:slug/${kind}`, mountedAt(`/sso/:slug/${kind}`), connection);
   router.use(['/interaction', '/sso'], renderSignInError);
   return router;
 }

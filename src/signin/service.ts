@@ -16,11 +16,14 @@ import {
 import type { LoginResult, PendingRequest, TestResult } from './login-state.ts';
 import type { AccountLinker } from './linking.ts';
 import type { SignInRejected } from './rejection.ts';
+import type { Metrics } from '../platform/metrics.ts';
 
 export interface SignInDeps {
   readonly tenants: TenantFinder;
   readonly ephemeral: EphemeralStore;
   readonly audit: AuditRecorder;
+  /** Sign-ins by protocol, result and reason (optional: unit tests leave it out). */
+  readonly metrics?: Pick<Metrics, 'observeSignIn'>;
   readonly link: AccountLinker;
 }
 
@@ -30,7 +33,7 @@ export interface SignInDeps {
  * linking, and the audit events of each outcome.
  */
 export function createSignIn(deps: SignInDeps) {
-  const { ephemeral, audit } = deps;
+  const { ephemeral, audit, metrics } = deps;
   return {
     activeTenant: (slug: string) => activeTenant(deps.tenants, slug),
     resolveTenant: (params: { readonly tenant?: unknown; readonly login_hint?: unknown }) =>
@@ -45,6 +48,7 @@ export function createSignIn(deps: SignInDeps) {
     consumeTestResult: (token: string) => consumeTestResult(ephemeral, token),
 
     succeeded(context: AuditContext, tenant: Tenant, account: Account, protocol: IdpKind, amr: string[]) {
+      metrics?.observeSignIn(protocol, 'accepted', 'none');
       return audit.event(context, {
         type: 'session.started',
         tenantId: tenant.id,
@@ -60,6 +64,8 @@ export function createSignIn(deps: SignInDeps) {
       err: SignInRejected,
       reference: string,
     ) {
+      // The code is a closed union (RejectionCode): a bounded label, unlike the reason text.
+      metrics?.observeSignIn(protocol, 'rejected', err.code);
       return audit.event(context, {
         type: 'sso.login_rejected',
         tenantId: tenant.id,

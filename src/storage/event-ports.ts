@@ -59,6 +59,11 @@ export interface WebhookStore {
   /** Removes the endpoint and its deliveries. */
   remove(tenantId: TenantId, id: string): Promise<boolean>;
   /**
+   * Replaces the sealed secret only while it is still `expected` (a re-encryption under a new
+   * master key: of two racing, one wins and the other sees false). Touches nothing else.
+   */
+  replaceSecret(tenantId: TenantId, id: string, expected: string, secret: string): Promise<boolean>;
+  /**
    * Leases up to `limit` endpoints, of any tenant, that are due at `now` (`nextAttemptAt` null
    * or past) and free (no lease, or one that expired): each is taken atomically, so two
    * dispatchers never hold one endpoint at once. Returns them as leased.

@@ -328,6 +328,8 @@ export interface ClientStore {
   insert(client: OAuthClient): Promise<void>;
   get(clientId: string): Promise<OAuthClient | undefined>;
   list(): Promise<readonly OAuthClient[]>;
+  /** Replaces the client's name and metadata (`createdAt` stays); false when there is none. */
+  update(client: OAuthClient): Promise<boolean>;
   remove(clientId: string): Promise<boolean>;
 }
 

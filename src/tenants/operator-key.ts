@@ -18,11 +18,13 @@ export interface OperatorKeys {
 /**
  * The operator key: `TRUSTGATE_ADMIN_KEY` when set. Otherwise the first start generates one,
  * stores only its SHA-256 and hands the key back once so `main` can print it; later starts find
- * the hash. Setting the variable later replaces the generated key.
+ * the hash. Setting the variable later replaces the generated key. `generate: false` (the CLI)
+ * never creates one.
  */
 export async function loadOperatorKeys(
   storage: Storage,
   configured: string | undefined,
+  options: { readonly generate?: boolean } = {},
 ): Promise<{ keys: OperatorKeys; generated: string | null }> {
   let hash: string;
   let generated: string | null = null;
@@ -32,6 +34,10 @@ export async function loadOperatorKeys(
     const stored = await storage.ephemeral.get(STORED_KEY);
     if (stored) {
       hash = stored;
+    } else if (options.generate === false) {
+      // The CLI does not use the operator key: it leaves generating (and printing) one to the
+      // first server start rather than mint a key nobody would see.
+      return { keys: { matches: () => false, fingerprint: '' }, generated: null };
     } else {
       const key = `tgo_${newSecret(32)}`;
       hash = sha256Hex(key);

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { eventView } from '../events/view.ts';
 import type { Logger } from '../platform/logger.ts';
+import type { Metrics } from '../platform/metrics.ts';
 import { newId, newSecret } from '../platform/ids.ts';
 import type { SecretBox } from '../platform/secrets.ts';
 import type { AuditEvent, Storage, WebhookDelivery, WebhookEndpoint } from '../storage/ports.ts';
@@ -15,6 +16,8 @@ export interface DispatcherOptions {
   readonly storage: Pick<Storage, 'audit' | 'webhooks' | 'tenants'>;
   readonly secrets: SecretBox;
   readonly log: Logger;
+  /** Delivery attempts and lag (optional: tests of the dispatcher alone leave it out). */
+  readonly metrics?: Pick<Metrics, 'observeWebhook'>;
   readonly retry: RetryPolicy;
   readonly send: SendOptions;
   readonly pollMs: number;
@@ -31,6 +34,10 @@ const WAKE_DELAY_MS = 20;
 type Outcome = { readonly advance: true } | { readonly advance: false; readonly retryAt: number };
 
 const iso = (ms: number) => new Date(ms).toISOString();
+
+/** A bounded label for a failed attempt: no answer (timeout, refused, private address) or the status class. */
+const failureReason = (status: number | null): string =>
+  status === null ? 'no_response' : `http_${Math.floor(status / 100)}xx`;
 
 /**
  * Delivers each tenant's events to its webhook endpoints, in `seq` order per endpoint, one event
@@ -96,6 +103,11 @@ export function createDispatcher(options: DispatcherOptions) {
       lastError: ok ? null : (result.error ?? `HTTP ${result.status ?? '?'}`),
     };
     await storage.webhooks.saveDelivery(delivery);
+    options.metrics?.observeWebhook(
+      ok ? 'delivered' : givenUp ? 'given_up' : 'retrying',
+      ok ? 'none' : failureReason(result.status),
+      ok ? Math.max(0, (now - Date.parse(event.at)) / 1000) : null,
+    );
     if (givenUp)
       log.warn({ webhook: endpoint.id, event: event.id, attempts }, 'webhook delivery failed for good');
     return ok || givenUp ? { advance: true } : { advance: false, retryAt };

@@ -53,7 +53,7 @@ const REASON = {
     'FerretDB 1.24 $elemMatch on a dotted path into a subdocument (attributes.emails, attributes.tags) matches nothing',
   elemMatchOperators: 'FerretDB 1.24 $elemMatch does not implement $and / $nor inside',
   atomicity:
-    'FerretDB 1.24 findAndModify is not atomic: concurrent findOneAndDelete calls can all return the document',
+    'FerretDB 1.24 conditional single-document writes are not atomic: concurrent findOneAndDelete or conditional updateOne calls can all match the document',
   expressions: 'FerretDB 1.24 aggregation has no $cond / $eq expressions (typed sort keys in $addFields)',
 } as const;
 
@@ -86,6 +86,7 @@ const GAPS: readonly Gap[] = [
   ...gap(ferretdb, REASON.atomicity, [
     'hands a value out once, even to concurrent consumers',
     'leases a due, free endpoint to one owner at a time, until the lease expires',
+    'lets exactly one of many racing redemptions win, each in its own unit of work',
   ]),
   ...gap(ferretdb, REASON.lookahead, ['accounts: userName ew']),
   ...gap(ferretdb, REASON.elemMatchPath, [

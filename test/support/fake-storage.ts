@@ -361,6 +361,12 @@ function clientStore(state: State, journal: Journal): ClientStore {
     },
     get: async (clientId) => copy(clients.get(clientId)),
     list: async () => [...clients.values()].sort((a, b) => (a.clientId < b.clientId ? -1 : 1)).map(copy),
+    async update(client) {
+      const current = clients.get(client.clientId);
+      if (!current) return false;
+      write(journal, clients, client.clientId, copy({ ...client, createdAt: current.createdAt }));
+      return true;
+    },
     async remove(clientId) {
       if (!clients.has(clientId)) return false;
       write(journal, clients, clientId, undefined);

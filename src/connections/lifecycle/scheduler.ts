@@ -24,10 +24,15 @@ export interface Lifecycle {
 export function createLifecycle(deps: LifecycleDeps): Lifecycle {
   let timer: NodeJS.Timeout | undefined;
   let running: Promise<void> | undefined;
+  // Tenants with a certificate gauge: one that is deleted, disabled or loses its SAML connection
+  // drops its series at the next pass instead of reporting its last value for ever.
+  let gauged = new Set<string>();
 
   async function pass(): Promise<void> {
+    const seen = new Set<string>();
     for (const listed of await deps.tenants.list()) {
       if (listed.status !== 'active' || !listed.connections.saml) continue;
+      seen.add(listed.slug);
       try {
         const result = await refreshSamlMetadata(deps, listed);
         const tenant = result === 'updated' ? ((await deps.tenants.get(listed.id)) ?? listed) : listed;
@@ -37,6 +42,8 @@ export function createLifecycle(deps: LifecycleDeps): Lifecycle {
         deps.log.error({ err, tenant: listed.slug }, 'IdP lifecycle check failed');
       }
     }
+    for (const slug of gauged) if (!seen.has(slug)) deps.metrics.setCertificateExpiry(slug, null);
+    gauged = seen;
   }
 
   const runOnce = (): Promise<void> => {

@@ -27,9 +27,34 @@ export function ctx(req: IncomingMessage): RequestContext {
 // A caller's request id is echoed when it is a sane token, else we make our own.
 const REQUEST_ID = /^[A-Za-z0-9._:-]{1,128}$/;
 
+/** Per request: the mount path as matched (`/admin/tenants/acme`) and as declared (`/admin/tenants/:slug`). */
+const mounts = new WeakMap<IncomingMessage, { readonly actual: string; readonly pattern: string }>();
+
+/** `req.baseUrl` with the parameters of labelled mounts put back as their names. */
+function basePattern(req: Request, baseUrl: string): string {
+  const mount = mounts.get(req);
+  if (!mount || !baseUrl.startsWith(mount.actual)) return baseUrl;
+  return mount.pattern + baseUrl.slice(mount.actual.length);
+}
+
+/**
+ * First handler of a mount whose path has parameters (`router.use('/tenants/:slug', mountedAt('/tenants/:slug'), …)`):
+ * Express gives routers the matched `baseUrl` (`/admin/tenants/acme`), and a label built from it
+ * would carry every tenant's slug. This remembers the declared path, so labels show the template.
+ */
+export function mountedAt(path: string) {
+  const depth = path.split('/').filter(Boolean).length;
+  return (req: Request, _res: Response, next: NextFunction): void => {
+    const segments = req.baseUrl.split('/');
+    const parent = segments.slice(0, segments.length - depth).join('/');
+    mounts.set(req, { actual: req.baseUrl, pattern: basePattern(req, parent) + path });
+    next();
+  };
+}
+
 function routeLabel(req: Request): string {
   const route = req.route as { path?: unknown } | undefined;
-  if (route && typeof route.path === 'string') return `${req.baseUrl}${route.path}`;
+  if (route && typeof route.path === 'string') return `${basePattern(req, req.baseUrl)}${route.path}`;
   return 'unmatched';
 }
 

@@ -26,6 +26,15 @@ export function createClientStore(scope: Scope): ClientStore {
       const docs = await clients.find().sort({ _id: 1 }).session(session).lean();
       return docs.map(documentToClient);
     },
+    async update(client) {
+      const doc = clientToDocument(client);
+      const { matchedCount } = await clients.updateOne(
+        { _id: client.clientId },
+        { $set: { name: doc['name'], metadata: doc['metadata'] } },
+        write,
+      );
+      return matchedCount > 0;
+    },
     async remove(clientId) {
       return (await clients.deleteOne({ _id: clientId }, write)).deletedCount > 0;
     },

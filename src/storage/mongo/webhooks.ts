@@ -84,6 +84,14 @@ export function createWebhookStore(scope: Scope): WebhookStore {
       await deliveries.deleteMany({ tenantId, endpointId: id }, write);
       return true;
     },
+    async replaceSecret(tenantId, id, expected, secret) {
+      const { matchedCount } = await webhooks.updateOne(
+        { tenantId, _id: id, secret: expected },
+        { $set: { secret } },
+        write,
+      );
+      return matchedCount > 0;
+    },
     // One atomic single-document update per endpoint: of two dispatchers racing for one
     // endpoint, only one matches the free-lease condition.
     async claim(owner, now, leaseUntil, limit) {

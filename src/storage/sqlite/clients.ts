@@ -31,6 +31,13 @@ export function createClientStore(sql: Sql): ClientStore {
       return row ? toClient(row) : undefined;
     },
     list: async () => sql.all('SELECT * FROM oauth_clients ORDER BY client_id').map(toClient),
+    update: async (c) =>
+      sql.run(
+        'UPDATE oauth_clients SET name = ?, metadata = ? WHERE client_id = ?',
+        c.name,
+        JSON.stringify(c.metadata),
+        c.clientId,
+      ) > 0,
     remove: async (clientId) => sql.run('DELETE FROM oauth_clients WHERE client_id = ?', clientId) > 0,
   };
 }

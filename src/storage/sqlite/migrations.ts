@@ -23,6 +23,14 @@ export function schemaVersion(db: DatabaseSync): number {
   return Number(row?.user_version ?? 0);
 }
 
+/** The migrations `migrate` would apply to a database at `version`. */
+export function pendingMigrations(
+  version: number,
+  migrations: readonly Migration[] = MIGRATIONS,
+): Migration[] {
+  return migrations.filter((m) => m.version > version);
+}
+
 /**
  * Brings the schema up to the last migration. Each migration runs in its own IMMEDIATE
  * transaction together with its `user_version` bump, so a failure leaves the previous version

@@ -84,6 +84,14 @@ export function createWebhookStore(sql: Sql): WebhookStore {
       sql.all('SELECT * FROM webhooks WHERE tenant_id = ? ORDER BY id', tenantId).map(toEndpoint),
     remove: async (tenantId, id) =>
       sql.run('DELETE FROM webhooks WHERE tenant_id = ? AND id = ?', tenantId, id) > 0,
+    replaceSecret: async (tenantId, id, expected, secret) =>
+      sql.run(
+        'UPDATE webhooks SET secret = ? WHERE tenant_id = ? AND id = ? AND secret = ?',
+        secret,
+        tenantId,
+        id,
+        expected,
+      ) > 0,
     // Select and lease in one unit of work on the one connection: nothing runs in between.
     claim: async (owner, now, leaseUntil, limit) => {
       checkLimit(limit);

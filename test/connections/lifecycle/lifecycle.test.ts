@@ -136,4 +136,32 @@ describe('IdP lifecycle: SAML metadata refresh and certificate expiry', function
     const [cert] = res.body.idp.certificates as { daysToExpiry: number }[];
     assert.ok(cert && cert.daysToExpiry >= 0 && cert.daysToExpiry <= 2, JSON.stringify(cert));
   });
+
+  it('drops the gauge of a tenant that is disabled (or deleted, or loses its connection) at the next pass', async () => {
+    served = { status: 200, body: samlIdp(first).getMetadata() };
+    const lifecycle = createLifecycle({
+      ...deps(),
+      ephemeral: t.container.storage.ephemeral,
+      metrics: t.container.metrics,
+      tenants: t.container.storage.tenants,
+      log: createLogger('silent'),
+      intervalMs: 0,
+    });
+    const gauge = () =>
+      t.container.metrics.registry.getSingleMetricAsString('trustgate_idp_certificate_expiry_days');
+    await lifecycle.runOnce();
+    assert.match(await gauge(), /\{tenant="acme"\}/);
+    await request(t.app)
+      .patch('/admin/tenants/acme')
+      .set('Authorization', t.operator)
+      .send({ status: 'disabled' })
+      .expect(200);
+    await lifecycle.runOnce();
+    assert.doesNotMatch(await gauge(), /\{tenant="acme"\}/);
+    await request(t.app)
+      .patch('/admin/tenants/acme')
+      .set('Authorization', t.operator)
+      .send({ status: 'active' })
+      .expect(200);
+  });
 });

@@ -133,6 +133,13 @@ describe('admin: SAML connections and product apps', function () {
       .set('Authorization', t.operator)
       .send({ name: 'Bad', redirectUris: ['http://app.example/cb'] })
       .expect(400);
+    // Not a URL at all: a 400 naming the field, not a TypeError (found by schemathesis).
+    for (const uri of ['_É', '', 'not a url'])
+      await request(t.app)
+        .post('/admin/clients')
+        .set('Authorization', t.operator)
+        .send({ name: 'Bad', redirectUris: [uri] })
+        .expect(400, /redirectUris\.0/);
     const pub = await request(t.app)
       .post('/admin/clients')
       .set('Authorization', t.operator)

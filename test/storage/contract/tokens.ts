@@ -88,5 +88,22 @@ export function tokensContract(open: Open): void {
       assert.equal(await storage().clients.remove('a-app'), false);
       assert.equal(await storage().clients.get('a-app'), undefined);
     });
+
+    it('replaces a product app’s name and metadata, keeping when it was created', async () => {
+      await storage().clients.insert(client('a-app'));
+      const changed = {
+        ...client('a-app'),
+        name: 'Renamed',
+        metadata: { redirect_uris: ['https://app.test/cb'], client_secret: 'enc:def' },
+        createdAt: '2030-01-01T00:00:00.000Z',
+      };
+      assert.equal(await storage().clients.update(changed), true);
+      assert.deepEqual(await storage().clients.get('a-app'), {
+        ...changed,
+        createdAt: client('a-app').createdAt,
+      });
+      assert.equal(await storage().clients.update(client('no-app')), false);
+      assert.equal(await storage().clients.get('no-app'), undefined);
+    });
   });
 }

@@ -64,6 +64,32 @@ export function webhooksContract(open: Open): void {
       assert.deepEqual(await storage().webhooks.list(a.id), []);
     });
 
+    it('replaces a sealed secret only while it is the one expected, in its tenant only', async () => {
+      const [a, b] = await twoTenants(storage());
+      const endpoint = makeEndpoint(a.id, { secret: 'v1.old.x.y', cursor: 3 });
+      await storage().webhooks.insert(endpoint);
+      assert.equal(
+        await storage().webhooks.replaceSecret(b.id, endpoint.id, 'v1.old.x.y', 'v1.b.x.y'),
+        false,
+      );
+      assert.equal(
+        await storage().webhooks.replaceSecret(a.id, endpoint.id, 'v1.other.x.y', 'v1.c.x.y'),
+        false,
+      );
+      assert.equal(
+        await storage().webhooks.replaceSecret(a.id, endpoint.id, 'v1.old.x.y', 'v1.new.x.y'),
+        true,
+      );
+      assert.deepEqual(await storage().webhooks.get(a.id, endpoint.id), {
+        ...endpoint,
+        secret: 'v1.new.x.y',
+      });
+      assert.equal(
+        await storage().webhooks.replaceSecret(a.id, endpoint.id, 'v1.old.x.y', 'v1.d.x.y'),
+        false,
+      );
+    });
+
     it('leases a due, free endpoint to one owner at a time, until the lease expires', async () => {
       const [a, b] = await twoTenants(storage());
       const due = makeEndpoint(a.id);
