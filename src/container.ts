@@ -175,6 +175,8 @@ export async function buildContainer(
         secrets,
         ephemeral: storage.ephemeral,
         signIn,
+        accounts: storage.accounts,
+        sessions,
       }),
       oidc: createOidcService({
         publicUrl,

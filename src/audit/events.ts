@@ -41,6 +41,9 @@ interface AuditData {
   'webhook.deleted': Empty;
   'session.started': { protocol: ConnectionKind; amr: string[] };
   'sso.login_rejected': { protocol: ConnectionKind; code: string; reason: string; reference: string };
+  /** SAML Single Logout ended the account's product sessions (`idp`) or sent the person to the IdP (`sp`). */
+  'session.ended': { protocol: 'saml'; initiator: 'idp' | 'sp' };
+  'sso.logout_rejected': { protocol: 'saml'; code: string; reason: string; reference: string };
 }
 
 type Empty = Record<string, never>;
@@ -85,6 +88,8 @@ const KINDS: { readonly [T in AuditType]: 'change' | 'sign_in' } = {
   'webhook.deleted': 'change',
   'session.started': 'sign_in',
   'sso.login_rejected': 'sign_in',
+  'session.ended': 'sign_in',
+  'sso.logout_rejected': 'sign_in',
 };
 
 export const AUDIT_TYPES: readonly AuditType[] = Object.keys(KINDS) as AuditType[];

@@ -33,13 +33,16 @@ const ROUTES = {
   end_session: '/logout',
 };
 
+/** How long a browser session at the provider lives, seconds (what SAML Single Logout keeps lives as long). */
+export const SESSION_TTL_SECONDS = 8 * 3600;
+
 /** Seconds. Access tokens are short-lived: revocation also ends them at the next refresh. */
 const TTL = {
   AccessToken: 300,
   AuthorizationCode: 60,
   IdToken: 3600,
   Interaction: 900,
-  Session: 8 * 3600,
+  Session: SESSION_TTL_SECONDS,
   Grant: 14 * 86400,
   RefreshToken: 14 * 86400,
 };

@@ -14,6 +14,7 @@ import { amrOf, checkAssertion, precheckResponse } from './checks.ts';
 import type { AssertionFacts, ResponseFacts } from './checks.ts';
 import { loginProfileOf } from './attributes.ts';
 import { decodeUtf8 } from '../../platform/http/json.ts';
+import { rememberSamlSession } from './slo-session.ts';
 
 /** What the ACS knows so far; each step adds to it. */
 /** What the ACS steps use: the SP, the replay cache and the shared sign-in steps. */
@@ -152,6 +153,19 @@ async function link(s: AcsState): Promise<void> {
   s.account = await s.deps.signIn.link(s.audit, s.tenant, profile);
 }
 
+/** Single Logout needs the NameID and SessionIndex of this sign-in later (slo-session.ts). */
+async function rememberSession(s: AcsState): Promise<void> {
+  const profile = need(s.profile, 'remember');
+  const optional = (v: string | null | undefined): string | undefined => v ?? undefined;
+  await rememberSamlSession(s.deps.ephemeral, s.tenant.id, need(s.account, 'remember').id, {
+    nameId: profile.nameID,
+    nameIdFormat: optional(profile.nameIDFormat),
+    nameQualifier: optional(profile.nameQualifier),
+    spNameQualifier: optional(profile.spNameQualifier),
+    sessionIndex: optional(profile.sessionIndex),
+  });
+}
+
 /** The assertion consumer, step by step; later steps see only verified data. */
 export const ACS_STEPS = [
   loadPending,
@@ -161,6 +175,7 @@ export const ACS_STEPS = [
   checkVerifiedAssertion,
   preventReplay,
   link,
+  rememberSession,
 ] as const;
 
 export async function runAcs(s: AcsState): Promise<{ account: Account; amr: string[] }> {

@@ -31,6 +31,8 @@ export function spValues(publicUrl: string, slug: string) {
     acsUrl: `${base}/acs`,
     metadataUrl: `${base}/metadata`,
     loginUrl: `${base}/login`,
+    /** Single Logout: the IdP's LogoutRequests and its LogoutResponses to ours (Redirect and POST). */
+    sloUrl: `${base}/slo`,
   };
 }
 
