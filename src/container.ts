@@ -131,6 +131,18 @@ export async function buildContainer(
       log.warn(
         'allowInsecureIdp is on: http and internal IdP addresses are accepted (development and tests only)',
       );
+    const saml = createSamlService({
+      publicUrl,
+      allowInsecureIdp,
+      tenants: storage.tenants,
+      audit,
+      secrets,
+      ephemeral: storage.ephemeral,
+      signIn,
+      accounts: storage.accounts,
+      sessions,
+      signIns,
+    });
     const dispatcher = createDispatcher({
       storage,
       secrets,
@@ -167,17 +179,7 @@ export async function buildContainer(
       directory: { accounts, teams: createTeamService(audit) },
       sessions,
       signIn,
-      saml: createSamlService({
-        publicUrl,
-        allowInsecureIdp,
-        tenants: storage.tenants,
-        audit,
-        secrets,
-        ephemeral: storage.ephemeral,
-        signIn,
-        accounts: storage.accounts,
-        sessions,
-      }),
+      saml,
       oidc: createOidcService({
         publicUrl,
         allowInsecureIdp,
@@ -210,6 +212,8 @@ export async function buildContainer(
           signIns,
         },
         resolveTenant: signIn.resolveTenant,
+        // SAML Single Logout continues the product's logout at the tenant's IdP.
+        afterLogout: saml.continueLogout,
       }),
       lifecycle,
       generatedAdminKey: generated,

@@ -99,9 +99,32 @@ export function createSamlRouter(deps: SamlRouterDeps): Router {
     });
   }
 
+  /** `/slo` with a SAMLResponse: the IdP's answer to our LogoutRequest (sp-logout.ts). */
+  async function sloResponse(req: Request, res: Response, input: LogoutMessage): Promise<void> {
+    const tenant = await tenantOf(req, res);
+    if (!tenant) return;
+    const outcome = await saml.logoutResponse(auditOf(req), tenant, input);
+    if (outcome.kind === 'rejected') return logoutRefused(req, res, tenant, outcome.error);
+    res.redirect(303, outcome.returnTo);
+  }
+
   router.get('/slo', async (req, res) => {
     const at = req.originalUrl.indexOf('?');
-    await slo(req, res, { binding: 'redirect', rawQuery: at < 0 ? '' : req.originalUrl.slice(at + 1) });
+    const input = { binding: 'redirect', rawQuery: at < 0 ? '' : req.originalUrl.slice(at + 1) } as const;
+    if (req.query.SAMLResponse !== undefined) return sloResponse(req, res, input);
+    await slo(req, res, input);
+  });
+  router.get('/logout', async (req, res) => {
+    const tenant = await tenantOf(req, res);
+    if (!tenant) return;
+    const target = await saml.startLogout(tenant, typeof req.query.t === 'string' ? req.query.t : '');
+    if (!target)
+      return sendErrorPage(res, 400, {
+        title: 'Sign-out expired',
+        message: 'This sign-out is no longer valid. You are signed out of the application.',
+        reference: newReference(),
+      });
+    res.redirect(303, target);
   });
   router.post(
     '/slo',
@@ -109,11 +132,11 @@ export function createSamlRouter(deps: SamlRouterDeps): Router {
     async (req, res) => {
       const body = (req.body ?? {}) as Record<string, unknown>;
       const text = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-      await slo(req, res, {
-        binding: 'post',
-        message: text(body.SAMLRequest) ?? '',
-        relayState: text(body.RelayState),
-      });
+      const response = text(body.SAMLResponse);
+      const relayState = text(body.RelayState);
+      if (response !== undefined)
+        return sloResponse(req, res, { binding: 'post', message: response, relayState });
+      await slo(req, res, { binding: 'post', message: text(body.SAMLRequest) ?? '', relayState });
     },
   );
 

@@ -18,7 +18,14 @@ export interface SpContext {
   readonly secrets: SecretBox;
 }
 
-export function samlFor(sp: SpContext, tenant: Tenant, connection: SamlConnection, requestId?: string): SAML {
+/** `logoutUrl`: a SAML for our LogoutRequest to the IdP's SLO endpoint, always signed with the SP key. */
+export function samlFor(
+  sp: SpContext,
+  tenant: Tenant,
+  connection: SamlConnection,
+  requestId?: string,
+  logoutUrl?: string,
+): SAML {
   const values = spValues(sp.publicUrl, tenant.slug);
   const settings = ssoSettings(tenant);
   const spKey = sp.secrets.decrypt(connection.sp.privateKeySealed, spKeyContext(tenant));
@@ -38,7 +45,8 @@ export function samlFor(sp: SpContext, tenant: Tenant, connection: SamlConnectio
     // InResponseTo is checked against the request named by our RelayState (acs.ts).
     validateInResponseTo: ValidateInResponseTo.never,
     decryptionPvk: spKey,
-    ...(connection.options.signAuthnRequests ? { privateKey: spKey } : {}),
+    ...(connection.options.signAuthnRequests || logoutUrl ? { privateKey: spKey } : {}),
+    ...(logoutUrl ? { logoutUrl } : {}),
     signatureAlgorithm: 'sha256',
     digestAlgorithm: 'sha256',
     identifierFormat: connection.options.nameIdFormat ?? connection.idp.nameIdFormats[0] ?? null,
