@@ -169,6 +169,18 @@ export async function buildContainer(
       log.warn(
         'allowInsecureIdp is on: http and internal IdP addresses are accepted (development and tests only)',
       );
+    const saml = createSamlService({
+      publicUrl,
+      allowInsecureIdp,
+      tenants: storage.tenants,
+      audit,
+      secrets,
+      ephemeral: storage.ephemeral,
+      signIn,
+      accounts: storage.accounts,
+      sessions,
+      signIns,
+    });
     const dispatcher = createDispatcher({
       storage,
       secrets,
@@ -219,15 +231,7 @@ export async function buildContainer(
       directory: { accounts, teams: createTeamService(audit) },
       sessions,
       signIn,
-      saml: createSamlService({
-        publicUrl,
-        allowInsecureIdp,
-        tenants: storage.tenants,
-        audit,
-        secrets,
-        ephemeral: storage.ephemeral,
-        signIn,
-      }),
+      saml,
       oidc: createOidcService({
         publicUrl,
         allowInsecureIdp,
@@ -279,6 +283,8 @@ export async function buildContainer(
           signIns,
         },
         resolveTenant: signIn.resolveTenant,
+        // SAML Single Logout continues the product's logout at the tenant's IdP.
+        afterLogout: saml.continueLogout,
       }),
       lifecycle,
       generatedAdminKey: generated,

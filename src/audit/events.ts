@@ -47,6 +47,9 @@ interface AuditData {
   'signing_key.promoted': { kid: string; retired: string[] };
   'session.started': { protocol: ConnectionKind; amr: string[] };
   'sso.login_rejected': { protocol: ConnectionKind; code: string; reason: string; reference: string };
+  /** SAML Single Logout ended the account's product sessions (`idp`) or sent the person to the IdP (`sp`). */
+  'session.ended': { protocol: 'saml'; initiator: 'idp' | 'sp' };
+  'sso.logout_rejected': { protocol: 'saml'; code: string; reason: string; reference: string };
 }
 
 type Empty = Record<string, never>;
@@ -105,6 +108,8 @@ const KINDS: { readonly [T in AuditType]: 'change' | 'sign_in' } = {
   'signing_key.promoted': 'change',
   'session.started': 'sign_in',
   'sso.login_rejected': 'sign_in',
+  'session.ended': 'sign_in',
+  'sso.logout_rejected': 'sign_in',
 };
 
 export const AUDIT_TYPES: readonly AuditType[] = Object.keys(KINDS) as AuditType[];

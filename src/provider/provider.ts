@@ -21,6 +21,12 @@ export interface ProviderDeps {
     readonly tenant?: unknown;
     readonly login_hint?: unknown;
   }) => Promise<Tenant | undefined>;
+  /**
+   * After RP-initiated logout ended a browser session (OIDC RP-Initiated Logout §2–3): where the
+   * browser continues instead (SAML Single Logout at the account's IdP), given where the provider
+   * would send it; undefined keeps the provider's redirect.
+   */
+  readonly afterLogout?: (accountId: string, returnTo: string) => Promise<string | undefined>;
 }
 
 /** Endpoints under the `/oauth` mount; the issuer stays the bare public URL. */
@@ -33,13 +39,16 @@ const ROUTES = {
   end_session: '/logout',
 };
 
+/** How long a browser session at the provider lives, seconds (what SAML Single Logout keeps lives as long). */
+export const SESSION_TTL_SECONDS = 8 * 3600;
+
 /** Seconds. Access tokens are short-lived: revocation also ends them at the next refresh. */
 const TTL = {
   AccessToken: 300,
   AuthorizationCode: 60,
   IdToken: 3600,
   Interaction: 900,
-  Session: 8 * 3600,
+  Session: SESSION_TTL_SECONDS,
   Grant: 14 * 86400,
   RefreshToken: 14 * 86400,
 };
@@ -160,6 +169,18 @@ export async function createProvider(deps: ProviderDeps): Promise<Provider> {
   const provider = new Provider(deps.publicUrl, await configuration(deps));
   // Behind TLS termination the provider must trust X-Forwarded-Proto to build https URLs.
   provider.proxy = deps.trustProxy;
+  const { afterLogout } = deps;
+  if (afterLogout)
+    provider.use(async (ctx, next) => {
+      await next();
+      // Only a confirmed logout of the whole session ("Yes, sign me out"), answered with its redirect.
+      const { oidc } = ctx as Partial<KoaContextWithOIDC>;
+      if (oidc?.route !== 'end_session_confirm' || ctx.status !== 303 || !oidc.params?.logout) return;
+      const accountId = oidc.session?.accountId;
+      const returnTo = ctx.response.get('Location');
+      const next_ = accountId && returnTo ? await afterLogout(accountId, returnTo) : undefined;
+      if (next_) ctx.redirect(next_);
+    });
   return provider;
 }
 

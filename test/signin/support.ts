@@ -19,6 +19,7 @@ samlify.setSchemaValidator({ validate: async () => 'skipped' });
 export const BINDING = samlify.Constants.namespace.binding;
 export const IDP_ENTITY = 'https://idp.test/metadata';
 export const IDP_SSO = 'https://idp.test/sso';
+export const IDP_SLO = 'https://idp.test/slo';
 export const RSA_SHA256 = 'http://www.w3.org/2001/04/xmldsig-more#rsa-sha256';
 export const RSA_SHA1 = 'http://www.w3.org/2000/09/xmldsig#rsa-sha1';
 export const APP_REDIRECT = 'http://127.0.0.1:9/callback';
@@ -63,7 +64,7 @@ export function opensslKeyPair(cn = 'test-idp'): KeyPair {
 
 export function samlIdp(
   keys: KeyPair,
-  options: { signatureAlgorithm?: string; encrypt?: boolean; metadataCert?: string } = {},
+  options: { signatureAlgorithm?: string; encrypt?: boolean; metadataCert?: string; slo?: boolean } = {},
 ) {
   return samlify.IdentityProvider({
     entityID: IDP_ENTITY,
@@ -74,6 +75,14 @@ export function samlIdp(
       { Binding: BINDING.redirect, Location: IDP_SSO },
       { Binding: BINDING.post, Location: IDP_SSO },
     ],
+    ...(options.slo
+      ? {
+          singleLogoutService: [
+            { Binding: BINDING.redirect, Location: IDP_SLO },
+            { Binding: BINDING.post, Location: IDP_SLO },
+          ],
+        }
+      : {}),
     nameIDFormat: ['urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress'],
     isAssertionEncrypted: options.encrypt ?? false,
     dataEncryptionAlgorithm: 'http://www.w3.org/2001/04/xmlenc#aes256-cbc',

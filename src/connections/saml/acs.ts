@@ -15,6 +15,7 @@ import type { AssertionFacts, ResponseFacts } from './checks.ts';
 import { loginProfileOf } from './attributes.ts';
 import { decodeUtf8 } from '../../platform/http/json.ts';
 import type { LoginProfile } from '../../signin/linking.ts';
+import { rememberSamlSession } from './slo-session.ts';
 
 /** What the ACS knows so far; each step adds to it. */
 /** What the ACS steps use: the SP, the replay cache and the shared sign-in steps. */
@@ -160,6 +161,21 @@ async function link(s: AcsState): Promise<void> {
   s.account = await s.deps.signIn.link(s.audit, s.tenant, profile);
 }
 
+/** Single Logout needs the NameID and SessionIndex of this sign-in later (slo-session.ts). */
+async function rememberSession(s: AcsState): Promise<void> {
+  // A test sign-in starts no session, so there is nothing to log out of.
+  if (s.pending?.test) return;
+  const profile = need(s.profile, 'remember');
+  const optional = (v: string | null | undefined): string | undefined => v ?? undefined;
+  await rememberSamlSession(s.deps.ephemeral, s.tenant.id, need(s.account, 'remember').id, {
+    nameId: profile.nameID,
+    nameIdFormat: optional(profile.nameIDFormat),
+    nameQualifier: optional(profile.nameQualifier),
+    spNameQualifier: optional(profile.spNameQualifier),
+    sessionIndex: optional(profile.sessionIndex),
+  });
+}
+
 /** The assertion consumer, step by step; later steps see only verified data. */
 export const ACS_STEPS = [
   loadPending,
@@ -169,6 +185,7 @@ export const ACS_STEPS = [
   checkVerifiedAssertion,
   preventReplay,
   link,
+  rememberSession,
 ] as const;
 
 export async function runAcs(s: AcsState): Promise<{ account: Account; amr: string[] }> {

@@ -44,6 +44,8 @@ export function connectionView(publicUrl: string, tenant: Tenant, c: SamlConnect
       ssoUrl: c.idp.ssoUrls.redirect ?? null,
       ssoUrls: c.idp.ssoUrls,
       sloUrl: c.idp.sloUrl,
+      // Absent on connections stored before Single Logout: a new upload or refresh reads them.
+      sloUrls: c.idp.sloUrls ?? null,
       certificates: c.idp.certificates.map((pem) => {
         const cert = describeCertificate(pem);
         return { ...cert, daysToExpiry: daysUntil(cert.notAfter) };

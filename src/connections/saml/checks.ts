@@ -30,7 +30,7 @@ function checkTransforms(signedInfos: XmlElement[]): void {
   }
 }
 
-function checkAlgorithms(root: XmlElement, allowSha1: boolean): void {
+export function checkAlgorithms(root: XmlElement, allowSha1: boolean): void {
   // Only signatures: an EncryptedKey's RSA-OAEP DigestMethod is SHA-1 by definition (XML Enc §5.4.2).
   const signedInfos = elements(root, NS.ds, 'SignedInfo');
   checkTransforms(signedInfos);

@@ -31,6 +31,10 @@ export function spValues(publicUrl: string, slug: string) {
     acsUrl: `${base}/acs`,
     metadataUrl: `${base}/metadata`,
     loginUrl: `${base}/login`,
+    /** Single Logout: the IdP's LogoutRequests and its LogoutResponses to ours (Redirect and POST). */
+    sloUrl: `${base}/slo`,
+    /** Where the browser goes after the product's logout, to send our LogoutRequest to the IdP. */
+    logoutUrl: `${base}/logout`,
   };
 }
 

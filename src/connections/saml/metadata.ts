@@ -12,6 +12,16 @@ export interface IdpSettings {
   readonly entityId: string;
   readonly ssoUrls: { readonly redirect?: string; readonly post?: string };
   readonly sloUrl: string | null;
+  /**
+   * SingleLogoutService by binding, and where the HTTP-Redirect one takes responses
+   * (`ResponseLocation`, else `Location`; SAML metadata §2.2.2). Absent on connections stored
+   * before Single Logout: read again when the metadata is uploaded or refreshed.
+   */
+  readonly sloUrls?: {
+    readonly redirect?: string;
+    readonly post?: string;
+    readonly redirectResponse?: string;
+  };
   /** Every signing certificate, PEM: several during a rollover. */
   readonly certificates: readonly string[];
   readonly nameIdFormats: readonly string[];
@@ -78,10 +88,26 @@ function signingCertificates(idp: XmlElement): string[] {
   return [...new Set(certs)];
 }
 
-function serviceUrl(idp: XmlElement, name: string, binding: string): string | undefined {
+function serviceUrl(
+  idp: XmlElement,
+  name: string,
+  binding: string,
+  attribute: 'Location' | 'ResponseLocation' = 'Location',
+): string | undefined {
   const found = elements(idp, NS.md, name).find((el) => el.getAttribute('Binding') === binding);
-  const location = found?.getAttribute('Location') ?? undefined;
+  const location = found?.getAttribute(attribute) ?? undefined;
   return location && /^https?:\/\//.test(location) ? location : undefined;
+}
+
+function sloUrls(idp: XmlElement): NonNullable<IdpSettings['sloUrls']> {
+  const redirect = serviceUrl(idp, 'SingleLogoutService', BINDING_REDIRECT);
+  const post = serviceUrl(idp, 'SingleLogoutService', BINDING_POST);
+  const response = serviceUrl(idp, 'SingleLogoutService', BINDING_REDIRECT, 'ResponseLocation') ?? redirect;
+  return {
+    ...(redirect ? { redirect } : {}),
+    ...(post ? { post } : {}),
+    ...(response ? { redirectResponse: response } : {}),
+  };
 }
 
 /** Parses IdP metadata and names what is missing. */
@@ -109,6 +135,7 @@ export function parseIdpMetadata(xml: string): IdpSettings {
       serviceUrl(idp, 'SingleLogoutService', BINDING_REDIRECT) ??
       serviceUrl(idp, 'SingleLogoutService', BINDING_POST) ??
       null,
+    sloUrls: sloUrls(idp),
     certificates,
     nameIdFormats: elements(idp, NS.md, 'NameIDFormat')
       .map((el) => (el.textContent ?? '').trim())

@@ -12,16 +12,33 @@ import type { LoginProfile } from '../../signin/linking.ts';
 import type { AcsDeps, AcsState } from './acs.ts';
 import { samlConnectionOf, spValues } from './connection.ts';
 import { samlFor, spMetadataXml } from './sp.ts';
+import { answerLogoutRequest } from './slo.ts';
+import type { LogoutAnswer, LogoutMessage, SloDeps } from './slo.ts';
+import { LogoutRejected } from './logout-rejection.ts';
+import type { AccountStore } from '../../storage/ports.ts';
+import type { SessionRevoker } from '../../provider/revocation.ts';
+import type { SignInRecords } from '../../provider/account.ts';
+import { continueLogout, finishLogout, startLogout } from './sp-logout.ts';
+import type { SpLogoutDeps } from './sp-logout.ts';
 
 export interface SamlServiceDeps {
   readonly publicUrl: string;
   readonly allowInsecureIdp: boolean;
-  readonly tenants: Pick<TenantStore, 'getBySlug'>;
+  readonly tenants: Pick<TenantStore, 'getBySlug' | 'get'>;
   readonly audit: AuditRecorder;
   readonly secrets: SecretBox;
   readonly ephemeral: EphemeralStore;
   readonly signIn: SignIn;
+  /** Single Logout: accounts by SSO link, and the one path that ends an account's sessions. */
+  readonly accounts: Pick<AccountStore, 'findBySubject'>;
+  readonly sessions: SessionRevoker;
+  readonly signIns: Pick<SignInRecords, 'tenantOf'>;
 }
+
+/** A LogoutRequest answered, or refused (then nothing was ended). */
+export type LogoutOutcome =
+  | { readonly kind: 'answered'; readonly answer: LogoutAnswer }
+  | { readonly kind: 'rejected'; readonly error: LogoutRejected };
 
 /** A posted response, accepted (who signed in, how) or refused; either way the request it answers, if any. */
 export type AcsOutcome =
@@ -50,6 +67,8 @@ export type AcsOutcome =
  */
 export function createSamlService(deps: SamlServiceDeps) {
   const acsDeps: AcsDeps = deps;
+  const sloDeps: SloDeps = deps;
+  const spLogoutDeps: SpLogoutDeps = deps;
   return {
     put: (context: AuditContext, slug: string, input: { xml: string } | { json: unknown }) =>
       putSamlConnection(deps, context, slug, input),
@@ -105,6 +124,45 @@ export function createSamlService(deps: SamlServiceDeps) {
         if (err instanceof SignInRejected) return { kind: 'rejected', error: err, pending: state.pending };
         throw err;
       }
+    },
+
+    /** An IdP-initiated LogoutRequest (slo.ts): refusals come back as outcomes, anything else is thrown. */
+    async logoutRequest(context: AuditContext, tenant: Tenant, input: LogoutMessage): Promise<LogoutOutcome> {
+      try {
+        return { kind: 'answered', answer: await answerLogoutRequest(sloDeps, context, tenant, input) };
+      } catch (err) {
+        if (err instanceof LogoutRejected) return { kind: 'rejected', error: err };
+        throw err;
+      }
+    },
+
+    /** After the provider ended a browser session: where to continue (our LogoutRequest), if anywhere. */
+    continueLogout: (accountId: string, returnTo: string) =>
+      continueLogout(spLogoutDeps, accountId, returnTo),
+    /** `GET /logout?t=…`: the signed LogoutRequest URL, or undefined for an unknown step. */
+    startLogout: (tenant: Tenant, t: string) => startLogout(spLogoutDeps, tenant, t),
+    /** The IdP's LogoutResponse: where the browser goes next, or a refusal. */
+    async logoutResponse(
+      context: AuditContext,
+      tenant: Tenant,
+      input: LogoutMessage,
+    ): Promise<{ kind: 'finished'; returnTo: string } | { kind: 'rejected'; error: LogoutRejected }> {
+      try {
+        return { kind: 'finished', returnTo: await finishLogout(spLogoutDeps, context, tenant, input) };
+      } catch (err) {
+        if (err instanceof LogoutRejected) return { kind: 'rejected', error: err };
+        throw err;
+      }
+    },
+
+    /** The audit event of a refused logout message. */
+    logoutRejected(context: AuditContext, tenant: Tenant, err: LogoutRejected, reference: string) {
+      return deps.audit.event(context, {
+        type: 'sso.logout_rejected',
+        tenantId: tenant.id,
+        target: null,
+        data: { protocol: 'saml', code: err.code, reason: err.message.slice(0, 200), reference },
+      });
     },
 
     acsUrl: (slug: string) => spValues(deps.publicUrl, slug).acsUrl,

@@ -1,3 +1,4 @@
+import { DOMParser, XMLSerializer } from '@xmldom/xmldom';
 import { SAML, ValidateInResponseTo } from '@node-saml/node-saml';
 import type { SamlConfig } from '@node-saml/node-saml';
 import type { SecretBox } from '../../platform/secrets.ts';
@@ -17,7 +18,14 @@ export interface SpContext {
   readonly secrets: SecretBox;
 }
 
-export function samlFor(sp: SpContext, tenant: Tenant, connection: SamlConnection, requestId?: string): SAML {
+/** `logoutUrl`: a SAML for our LogoutRequest to the IdP's SLO endpoint, always signed with the SP key. */
+export function samlFor(
+  sp: SpContext,
+  tenant: Tenant,
+  connection: SamlConnection,
+  requestId?: string,
+  logoutUrl?: string,
+): SAML {
   const values = spValues(sp.publicUrl, tenant.slug);
   const settings = ssoSettings(tenant);
   const spKey = sp.secrets.decrypt(connection.sp.privateKeySealed, spKeyContext(tenant));
@@ -37,7 +45,8 @@ export function samlFor(sp: SpContext, tenant: Tenant, connection: SamlConnectio
     // InResponseTo is checked against the request named by our RelayState (acs.ts).
     validateInResponseTo: ValidateInResponseTo.never,
     decryptionPvk: spKey,
-    ...(connection.options.signAuthnRequests ? { privateKey: spKey } : {}),
+    ...(connection.options.signAuthnRequests || logoutUrl ? { privateKey: spKey } : {}),
+    ...(logoutUrl ? { logoutUrl } : {}),
     signatureAlgorithm: 'sha256',
     digestAlgorithm: 'sha256',
     identifierFormat: connection.options.nameIdFormat ?? connection.idp.nameIdFormats[0] ?? null,
@@ -47,11 +56,55 @@ export function samlFor(sp: SpContext, tenant: Tenant, connection: SamlConnectio
   return new SAML(config);
 }
 
-/** Our SP metadata, with the tenant's certificate for encryption (and signing when enabled). */
+const MD = 'urn:oasis:names:tc:SAML:2.0:metadata';
+const DS = 'http://www.w3.org/2000/09/xmldsig#';
+const BINDINGS = [
+  'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-Redirect',
+  'urn:oasis:names:tc:SAML:2.0:bindings:HTTP-POST',
+];
+
+/**
+ * node-saml's metadata lists one SingleLogoutService (HTTP-POST) and a signing key only when
+ * AuthnRequests are signed; our logout messages are always signed, and take both bindings.
+ */
+function withSingleLogout(xml: string, sloUrl: string, certificatePem: string): string {
+  const doc = new DOMParser().parseFromString(xml, 'text/xml');
+  const descriptor = doc.getElementsByTagNameNS(MD, 'SPSSODescriptor')[0];
+  if (!descriptor) return xml;
+  for (const old of Array.from(descriptor.getElementsByTagNameNS(MD, 'SingleLogoutService')))
+    descriptor.removeChild(old);
+  const before =
+    descriptor.getElementsByTagNameNS(MD, 'NameIDFormat')[0] ??
+    descriptor.getElementsByTagNameNS(MD, 'AssertionConsumerService')[0] ??
+    null;
+  for (const binding of BINDINGS) {
+    const service = doc.createElementNS(MD, 'SingleLogoutService');
+    service.setAttribute('Binding', binding);
+    service.setAttribute('Location', sloUrl);
+    descriptor.insertBefore(service, before);
+  }
+  const keys = Array.from(descriptor.getElementsByTagNameNS(MD, 'KeyDescriptor'));
+  if (!keys.some((k) => k.getAttribute('use') === 'signing')) {
+    const key = doc.createElementNS(MD, 'KeyDescriptor');
+    key.setAttribute('use', 'signing');
+    const info = key.appendChild(doc.createElementNS(DS, 'ds:KeyInfo'));
+    const data = info.appendChild(doc.createElementNS(DS, 'ds:X509Data'));
+    const cert = data.appendChild(doc.createElementNS(DS, 'ds:X509Certificate'));
+    cert.appendChild(doc.createTextNode(certificatePem.replace(/-----[^-]+-----|\s+/g, '')));
+    descriptor.insertBefore(key, keys[0] ?? descriptor.firstChild);
+  }
+  return new XMLSerializer().serializeToString(doc);
+}
+
+/**
+ * Our SP metadata: the tenant's certificate for encryption and for the signatures of our logout
+ * messages (and AuthnRequests when enabled), and Single Logout at `/slo` (Redirect and POST).
+ */
 export function spMetadataXml(sp: SpContext, tenant: Tenant, connection: SamlConnection): string {
   const saml = samlFor(sp, tenant, connection);
-  return saml.generateServiceProviderMetadata(
+  const xml = saml.generateServiceProviderMetadata(
     connection.sp.certificate,
     connection.options.signAuthnRequests ? connection.sp.certificate : null,
   );
+  return withSingleLogout(xml, spValues(sp.publicUrl, tenant.slug).sloUrl, connection.sp.certificate);
 }

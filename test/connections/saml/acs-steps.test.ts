@@ -148,6 +148,7 @@ describe('SAML ACS steps (fake deps, real signed responses)', function () {
       ['checkVerifiedAssertion', ['assertion']],
       ['preventReplay', []],
       ['link', ['account']],
+      ['rememberSession', []],
     ]);
     assert.deepEqual(s.pending, { tenantId: tenant.id, requestId: REQUEST_ID, uid: 'uid-1' });
     assert.deepEqual(s.facts, { inResponseTo: REQUEST_ID });

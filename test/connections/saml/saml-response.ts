@@ -14,6 +14,8 @@ export interface ResponseValues {
   notBefore?: Date;
   notOnOrAfter?: Date;
   attributes?: Record<string, string>;
+  /** The AuthnStatement's SessionIndex (what Single Logout names later). */
+  sessionIndex?: string;
 }
 
 export interface SigningMode {
@@ -69,7 +71,7 @@ export async function samlResponse(
     NameIDFormat: 'urn:oasis:names:tc:SAML:1.1:nameid-format:emailAddress',
     NameID: values.nameId ?? 'alice@acme.com',
     InResponseTo: values.inResponseTo ?? '',
-    AuthnStatement: `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
+    AuthnStatement: `<saml:AuthnStatement AuthnInstant="${now.toISOString()}"${values.sessionIndex ? ` SessionIndex="${values.sessionIndex}"` : ''}><saml:AuthnContext><saml:AuthnContextClassRef>urn:oasis:names:tc:SAML:2.0:ac:classes:PasswordProtectedTransport</saml:AuthnContextClassRef></saml:AuthnContext></saml:AuthnStatement>`,
     AttributeStatement: attributeStatement(
       values.attributes ?? {
         email: values.nameId ?? 'alice@acme.com',
