@@ -13,8 +13,9 @@ import {
   saveResult,
   saveTestResult,
 } from './login-state.ts';
+import { TEST_RESULT_PATH } from './login-state.ts';
 import type { LoginResult, PendingRequest, TestResult } from './login-state.ts';
-import type { AccountLinker } from './linking.ts';
+import type { AccountLinker, LoginProfile } from './linking.ts';
 import type { SignInRejected } from './rejection.ts';
 import type { Metrics } from '../platform/metrics.ts';
 
@@ -46,6 +47,32 @@ export function createSignIn(deps: SignInDeps) {
     saveTestResult: (result: TestResult) => saveTestResult(ephemeral, result),
     peekTestResult: (token: string) => peekTestResult(ephemeral, token),
     consumeTestResult: (token: string) => consumeTestResult(ephemeral, token),
+
+    /**
+     * The answer to a test sign-in (`test`, from its pending request), kept for the admin session
+     * that started it; returns where the browser goes to see it (src/admin/ui/test-sign-in.ts).
+     */
+    async testAnswered(
+      tenant: Tenant,
+      test: NonNullable<PendingRequest['test']>,
+      answer:
+        | { readonly profile: LoginProfile; readonly amr: readonly string[] }
+        | { readonly refused: SignInRejected; readonly reference: string },
+    ): Promise<string> {
+      const base = { tenantId: tenant.id, slug: tenant.slug, session: test.session };
+      const result: TestResult =
+        'profile' in answer
+          ? { ...base, kind: 'profile', profile: answer.profile, amr: answer.amr }
+          : {
+              ...base,
+              kind: 'refused',
+              code: answer.refused.code,
+              // The admin who ran the test sees why (the detail, not only the public message).
+              reason: answer.refused.message,
+              reference: answer.reference,
+            };
+      return `${TEST_RESULT_PATH}?token=${await saveTestResult(ephemeral, result)}`;
+    },
 
     succeeded(context: AuditContext, tenant: Tenant, account: Account, protocol: IdpKind, amr: string[]) {
       metrics?.observeSignIn(protocol, 'accepted', 'none');

@@ -12,6 +12,7 @@ import { chromium } from 'playwright-core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { authnRequestId, opensslKeyPair, samlIdp } from '../signin/support.ts';
 import { samlResponse } from '../connections/saml/saml-response.ts';
+import { startCompanyIdp } from '../connections/oidc/idp.ts';
 import { OPERATOR_KEY } from '../support/app.ts';
 import { startGateway } from './gateway.ts';
 import type { Gateway } from './gateway.ts';
@@ -278,7 +279,7 @@ describe('admin page in Chromium', function () {
     });
     await signIn(page, adminToken);
     await page.waitForURL(/\/sso$/);
-    await page.getByRole('button', { name: 'Run a test sign-in' }).click();
+    await page.getByRole('button', { name: 'Test SAML sign-in' }).click();
     // Back from another site, the Strict cookie is not sent: one same-site click shows the result.
     await page.getByRole('link', { name: 'Show the result' }).click();
     await page.getByRole('heading', { name: 'Mapped profile' }).waitFor();
@@ -291,6 +292,46 @@ describe('admin page in Chromium', function () {
     assert.equal(found, undefined, 'a test sign-in creates no account');
     assert.equal((await page.reload())?.status(), 404, 'shown once');
     await context.close();
+  });
+
+  it('runs a test sign-in through an OpenID Connect IdP (oidc-provider) and shows the mapped profile', async () => {
+    const company = await startCompanyIdp({
+      redirectUris: [`${gateway.url}/sso/acme/oidc/callback`],
+      people: [{ sub: 'idp-mary', email: 'mary@acme.test', given_name: 'Mary', family_name: 'Jackson' }],
+    });
+    try {
+      await gateway.container.oidc.put(SYSTEM, 'acme', {
+        issuer: company.issuer,
+        clientId: company.clientId,
+        clientSecret: company.clientSecret,
+      });
+      const { context, page } = await newContext();
+      await signIn(page, adminToken);
+      await page.waitForURL(/\/sso$/);
+      // The form's redirect to the IdP is allowed by the page's CSP (form-action names the IdP).
+      await page.getByRole('button', { name: 'Test OpenID Connect sign-in' }).click();
+      await page.waitForURL(/\/admin\/ui\/test-result/);
+      // 127.0.0.1 on another port is the same site: the session cookie may come back at once.
+      const interstitial = page.getByRole('link', { name: 'Show the result' });
+      if (await interstitial.isVisible()) await interstitial.click();
+      await page.getByRole('heading', { name: 'Mapped profile' }).waitFor();
+      const profile = await page.locator('main dl').innerText();
+      assert.match(profile, /OIDC/);
+      assert.match(profile, /idp-mary/);
+      assert.match(profile, /Jackson/);
+      await capture(page, 'test-sign-in-oidc');
+      const acme = await gateway.container.tenants.bySlug('acme');
+      const found = await gateway.container.storage.accounts.getByUserName(acme.id, 'mary@acme.test');
+      assert.equal(found, undefined, 'a test sign-in creates no account');
+      const linked = await gateway.container.storage.accounts.findBySubject(
+        acme.id,
+        `oidc|${company.issuer}|idp-mary`,
+      );
+      assert.equal(linked, undefined, 'and links no subject');
+      await context.close();
+    } finally {
+      await company.close();
+    }
   });
 
   it('moves through a page by keyboard, skip link first', async () => {

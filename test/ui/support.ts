@@ -28,14 +28,15 @@ export interface Browser {
   ): Promise<{ status: number; text: string; headers: Record<string, string>; csrf: string | undefined }>;
 }
 
-export function browser(app: App): Browser {
+/** `app` in-process, or the URL of a listening gateway; `origin` is the gateway's public URL. */
+export function browser(app: App | string, origin = ORIGIN): Browser {
   const agent = request.agent(app);
   return {
     agent,
     post: (path, fields, csrf) =>
       agent
         .post(path)
-        .set('Origin', ORIGIN)
+        .set('Origin', origin)
         .set('Sec-Fetch-Site', 'same-origin')
         .type('form')
         .send({ ...fields, _csrf: csrf }),

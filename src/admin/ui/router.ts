@@ -39,6 +39,7 @@ export interface AdminUiDeps extends TenantPageDeps {
   readonly setupLinks: SetupLinks;
   readonly signIn: TestSignInDeps['signIn'];
   readonly saml: TenantPageDeps['saml'] & TestSignInDeps['saml'];
+  readonly oidc: TenantPageDeps['oidc'] & TestSignInDeps['oidc'];
 }
 
 const ASSETS: Readonly<Record<string, { readonly type: string; readonly file: string }>> = {

@@ -1,17 +1,22 @@
 import type { Request, Router } from 'express';
 import { BadRequest, NotFound } from '../../platform/errors.ts';
 import { sha256Hex } from '../../platform/secrets.ts';
+import type { OidcService } from '../../connections/oidc/service.ts';
 import type { SamlService } from '../../connections/saml/service.ts';
+import { oidcConnectionOf } from '../../connections/oidc/connection.ts';
+import { samlConnectionOf } from '../../connections/saml/connection.ts';
 import { TEST_RESULT_PATH } from '../../signin/login-state.ts';
 import type { SignIn } from '../../signin/service.ts';
 import type { TenantService } from '../../tenants/service.ts';
 import { requireSession, sessionOf, tenantOf } from './access.ts';
 import { testResultInterstitial, testResultPage } from './pages/test-result.ts';
+import { formOf } from './forms.ts';
 import { frameOf, send } from './render.ts';
 import type { UiSession } from './sessions.ts';
 
 export interface TestSignInDeps {
   readonly saml: Pick<SamlService, 'startTest'>;
+  readonly oidc: Pick<OidcService, 'startTest'>;
   readonly signIn: Pick<SignIn, 'peekTestResult' | 'consumeTestResult'>;
   readonly tenants: Pick<TenantService, 'bySlug'>;
 }
@@ -19,13 +24,34 @@ export interface TestSignInDeps {
 /** What the pending sign-in names the admin session by (never the session's store key itself). */
 const testBinding = (session: Pick<UiSession, 'key'>): string => sha256Hex(`test-sign-in:${session.key}`);
 
-/** `POST /t/:slug/sso/test` (behind `tenantGuard` and the CSRF guard): off to the IdP in test mode. */
+/**
+ * `POST /t/:slug/sso/test` (behind `tenantGuard` and the CSRF guard): off to the IdP in test mode,
+ * through the connection the form names (`protocol`: `saml` or `oidc`; without it, SAML when the
+ * tenant has it, else OpenID Connect).
+ */
 export function addTestStart(router: Router, deps: TestSignInDeps): void {
   router.post('/sso/test', async (req, res) => {
-    const target = await deps.saml.startTest(tenantOf(req), testBinding(requireSession(req)));
-    if (!target)
-      throw new BadRequest('Upload your IdP metadata first: the test signs in through the SAML connection.');
-    res.redirect(303, target);
+    const tenant = tenantOf(req);
+    const chosen = formOf(req).field('protocol');
+    const protocol = chosen || (samlConnectionOf(tenant) || !oidcConnectionOf(tenant) ? 'saml' : 'oidc');
+    const session = testBinding(requireSession(req));
+    if (protocol === 'saml') {
+      const target = await deps.saml.startTest(tenant, session);
+      if (!target)
+        throw new BadRequest(
+          'Upload your IdP metadata first: this test signs in through the SAML connection.',
+        );
+      return res.redirect(303, target);
+    }
+    if (protocol === 'oidc') {
+      const target = await deps.oidc.startTest(tenant, session);
+      if (!target)
+        throw new BadRequest(
+          'Save your OpenID Connect settings first: this test signs in through the OpenID Connect connection.',
+        );
+      return res.redirect(303, target);
+    }
+    throw new BadRequest('Choose the connection to test: SAML or OpenID Connect.');
   });
 }
 

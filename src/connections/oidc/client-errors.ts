@@ -7,6 +7,12 @@ export function describeClientError(err: unknown): { code: string; detail: strin
   const code = typeof raw === 'string' ? raw : '';
   const cause = (err as { cause?: unknown }).cause;
   let detail = err.message;
+  // An error the IdP returned to the callback (RFC 6749 §4.1.2.1) names itself on the error.
+  if (err instanceof client.AuthorizationResponseError)
+    return {
+      code: code || err.name,
+      detail: `${detail} (${err.error}${err.error_description ? `: ${err.error_description}` : ''})`,
+    };
   if (cause instanceof Error) detail += `: ${cause.message}`;
   else if (cause && typeof cause === 'object') {
     const { claim, expected, error, error_description } = cause as Record<string, unknown>;

@@ -3,6 +3,7 @@ import type { Account, Tenant } from '../../storage/ports.ts';
 import type { SecretBox } from '../../platform/secrets.ts';
 import type { AuditContext } from '../../audit/events.ts';
 import type { PendingRequest } from '../../signin/login-state.ts';
+import type { LoginProfile } from '../../signin/linking.ts';
 import type { SignIn } from '../../signin/service.ts';
 import { SignInRejected } from '../../signin/rejection.ts';
 import type { RejectionCode } from '../../signin/rejection.ts';
@@ -50,22 +51,27 @@ export function configurationFor(
   return config;
 }
 
+/** Who the sign-in is for: a product app's interaction (`uid`), or an admin's test sign-in. */
+export type Requester =
+  | { readonly uid: string | null; readonly loginHint?: string | undefined }
+  | { readonly test: NonNullable<PendingRequest['test']> };
+
 /** The authorization request (OIDC Core §3.1.2.1): code flow, PKCE S256, state and nonce kept once. */
 export async function authorizationUrl(
   deps: OidcFlowDeps,
   tenant: Tenant,
   c: OidcConnection,
-  uid: string | null,
-  loginHint?: string,
+  requester: Requester,
 ): Promise<string> {
   const codeVerifier = client.randomPKCECodeVerifier();
   const nonce = client.randomNonce();
   const state = await deps.signIn.savePending({
     tenantId: tenant.id,
     requestId: nonce,
-    uid,
     oidc: { codeVerifier, nonce },
+    ...('test' in requester ? { uid: null, test: requester.test } : { uid: requester.uid }),
   });
+  const loginHint = 'loginHint' in requester ? requester.loginHint : undefined;
   const params: Record<string, string> = {
     redirect_uri: rpValues(deps.publicUrl, tenant.slug).redirectUri,
     response_type: 'code',
@@ -119,16 +125,17 @@ export function rejectionOf(err: unknown, step: string): SignInRejected {
   }
 }
 
-export interface Verified {
-  readonly account: Account;
-  readonly amr: string[];
-}
+/** A verified callback: the linked account, or for a test sign-in the mapped profile only. */
+export type Verified =
+  | { readonly account: Account; readonly amr: string[] }
+  | { readonly tested: LoginProfile; readonly amr: string[] };
 
 /**
  * The callback (OIDC Core §3.1.2.5–§3.1.3.7): the pending request named by `state` (once), the
  * code exchanged with its PKCE verifier, the ID token's claims checked by openid-client (iss,
  * aud, azp, exp, iat, nonce) and its signature by us against the IdP's keys, userinfo when the
- * ID token lacks the email, then the identity checks and the shared account linking.
+ * ID token lacks the email, then the identity checks and the shared account linking (which a
+ * test sign-in skips: it shows the profile and signs no one in).
  */
 export async function completeLogin(
   deps: OidcFlowDeps,
@@ -163,6 +170,7 @@ export async function completeLogin(
       throw rejectionOf(err, 'userinfo');
     }
   }
-  const account = await deps.signIn.link(context, tenant, profileOf(tenant, c, claims));
-  return { account, amr: amrOf(claims) };
+  const profile = profileOf(tenant, c, claims);
+  if (pending.test) return { tested: profile, amr: amrOf(claims) };
+  return { account: await deps.signIn.link(context, tenant, profile), amr: amrOf(claims) };
 }

@@ -54,6 +54,11 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
     const reference = newReference();
     ctx(req).log.info({ code: error.code, reason: error.message, reference }, 'sign-in rejected');
     await signIn.rejected(auditOf(req), tenant, 'oidc', error, reference);
+    if (pending?.test)
+      return res.redirect(
+        303,
+        await signIn.testAnswered(tenant, pending.test, { refused: error, reference }),
+      );
     if (pending?.uid) await failInteraction(signIn, res, pending.uid, error.publicMessage, reference);
     else sendErrorPage(res, 403, { title: 'Sign-in was refused', message: error.publicMessage, reference });
   }
@@ -77,6 +82,10 @@ export function createOidcRouter(deps: OidcRouterDeps): Router {
     if (!tenant) return;
     const outcome = await oidc.consume(auditOf(req), tenant, queryOf(req));
     if (outcome.kind === 'rejected') return rejected(req, res, tenant, outcome);
+    if (outcome.kind === 'tested') {
+      const { profile, amr, test } = outcome;
+      return res.redirect(303, await signIn.testAnswered(tenant, test, { profile, amr }));
+    }
     const { account, amr, pending } = outcome;
     await signIn.succeeded(auditOf(req, account.id), tenant, account, 'oidc', amr);
     await handOff(deps, res, tenant, 'oidc', { account, amr, uid: pending.uid });

@@ -3,6 +3,7 @@ import type { SecretBox } from '../../platform/secrets.ts';
 import type { AuditContext } from '../../audit/events.ts';
 import type { AuditRecorder } from '../../audit/record.ts';
 import type { PendingRequest } from '../../signin/login-state.ts';
+import type { LoginProfile } from '../../signin/linking.ts';
 import type { SignIn } from '../../signin/service.ts';
 import { SignInRejected } from '../../signin/rejection.ts';
 import { deleteOidcConnection, getOidcConnection, putOidcConnection } from './admin.ts';
@@ -30,6 +31,14 @@ export type CallbackOutcome =
       readonly pending: PendingRequest;
     }
   | {
+      /** A test sign-in from the admin page: verified and mapped, nobody signed in. */
+      readonly kind: 'tested';
+      readonly profile: LoginProfile;
+      readonly amr: string[];
+      /** The admin session the result is for. */
+      readonly test: NonNullable<PendingRequest['test']>;
+    }
+  | {
       readonly kind: 'rejected';
       readonly error: SignInRejected;
       readonly pending: PendingRequest | undefined;
@@ -50,7 +59,16 @@ export function createOidcService(deps: OidcServiceDeps) {
     /** The IdP's authorization URL for this sign-in; undefined when the tenant has no OIDC connection. */
     async startLogin(tenant: Tenant, uid: string | null, loginHint?: string): Promise<string | undefined> {
       const connection = oidcConnectionOf(tenant);
-      return connection ? authorizationUrl(flow, tenant, connection, uid, loginHint) : undefined;
+      return connection ? authorizationUrl(flow, tenant, connection, { uid, loginHint }) : undefined;
+    },
+
+    /**
+     * A test sign-in for the admin page: the same authorization request, its pending state bound
+     * to the admin session (`session`, a hash) that alone may see the result.
+     */
+    async startTest(tenant: Tenant, session: string): Promise<string | undefined> {
+      const connection = oidcConnectionOf(tenant);
+      return connection ? authorizationUrl(flow, tenant, connection, { test: { session } }) : undefined;
     },
 
     /** Verifies a callback (`query` is its raw query string); anything but a refusal is thrown. */
@@ -69,11 +87,13 @@ export function createOidcService(deps: OidcServiceDeps) {
         return { kind: 'rejected', error, pending: pending?.tenantId === tenant.id ? pending : undefined };
       }
       try {
-        const { account, amr } = await completeLogin(flow, context, tenant, connection, callback, {
+        const verified = await completeLogin(flow, context, tenant, connection, callback, {
           ...pending,
           oidc: pending.oidc,
         });
-        return { kind: 'accepted', account, amr, pending };
+        if ('account' in verified) return { kind: 'accepted', ...verified, pending };
+        if (!pending.test) throw new Error('a test sign-in without its pending request');
+        return { kind: 'tested', profile: verified.tested, amr: verified.amr, test: pending.test };
       } catch (err) {
         if (err instanceof SignInRejected) return { kind: 'rejected', error: err, pending };
         throw err;

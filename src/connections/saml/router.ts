@@ -7,7 +7,6 @@ import { newReference, sendErrorPage } from '../../signin/error-page.ts';
 import { failInteraction } from '../../signin/interactions.ts';
 import { handOff } from '../../signin/handoff.ts';
 import type { SignIn } from '../../signin/service.ts';
-import { TEST_RESULT_PATH } from '../../signin/login-state.ts';
 import type { AcsOutcome, SamlService } from './service.ts';
 import type { LogoutMessage } from './slo.ts';
 import type { LogoutRejected } from './logout-rejection.ts';
@@ -50,22 +49,11 @@ export function createSamlRouter(deps: SamlRouterDeps): Router {
     const reference = newReference();
     ctx(req).log.info({ code: error.code, reason: error.message, reference }, 'sign-in rejected');
     await signIn.rejected(auditOf(req), tenant, 'saml', error, reference);
-    if (pending?.test) {
-      // The admin who ran the test sees why (the detail, not only the public message).
-      const result = {
-        tenantId: tenant.id,
-        slug: tenant.slug,
-        session: pending.test.session,
-        kind: 'refused' as const,
-      };
-      const t = await signIn.saveTestResult({
-        ...result,
-        code: error.code,
-        reason: error.message,
-        reference,
-      });
-      return res.redirect(303, `${TEST_RESULT_PATH}?token=${t}`);
-    }
+    if (pending?.test)
+      return res.redirect(
+        303,
+        await signIn.testAnswered(tenant, pending.test, { refused: error, reference }),
+      );
     if (pending?.uid) await failInteraction(signIn, res, pending.uid, error.publicMessage, reference);
     else sendErrorPage(res, 403, { title: 'Sign-in was refused', message: error.publicMessage, reference });
   }
@@ -80,18 +68,8 @@ export function createSamlRouter(deps: SamlRouterDeps): Router {
     });
     if (outcome.kind === 'rejected') return rejected(req, res, tenant, outcome);
     if (outcome.kind === 'tested') {
-      const { profile, amr, pending } = outcome;
-      const session = pending.test?.session ?? '';
-      const result = {
-        tenantId: tenant.id,
-        slug: tenant.slug,
-        session,
-        kind: 'profile' as const,
-        profile,
-        amr,
-      };
-      const t = await signIn.saveTestResult(result);
-      return res.redirect(303, `${TEST_RESULT_PATH}?token=${t}`);
+      const { profile, amr, test } = outcome;
+      return res.redirect(303, await signIn.testAnswered(tenant, test, { profile, amr }));
     }
     const { account, amr, pending } = outcome;
     await signIn.succeeded(auditOf(req, account.id), tenant, account, 'saml', amr);

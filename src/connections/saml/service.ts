@@ -53,7 +53,8 @@ export type AcsOutcome =
       readonly kind: 'tested';
       readonly profile: LoginProfile;
       readonly amr: string[];
-      readonly pending: PendingRequest;
+      /** The admin session the result is for. */
+      readonly test: NonNullable<PendingRequest['test']>;
     }
   | {
       readonly kind: 'rejected';
@@ -116,8 +117,8 @@ export function createSamlService(deps: SamlServiceDeps) {
       const state: AcsState = { deps: acsDeps, audit: context, tenant, ...form };
       try {
         const result = await runAcsOrTest(state);
-        if ('tested' in result && state.pending)
-          return { kind: 'tested', profile: result.tested, amr: result.amr, pending: state.pending };
+        if ('tested' in result && state.pending?.test)
+          return { kind: 'tested', profile: result.tested, amr: result.amr, test: state.pending.test };
         if ('tested' in result) throw new Error('a test sign-in without its pending request');
         return { kind: 'accepted', account: result.account, amr: result.amr, pending: state.pending };
       } catch (err) {

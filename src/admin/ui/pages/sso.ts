@@ -187,17 +187,26 @@ function oidcForm(v: SsoView): Html {
 }
 
 function testSignIn(v: SsoView): Html {
-  // SAML only so far: the OIDC callback has no test mode yet (docs/admin-ui.md#sso).
-  if (!v.saml) return html``;
+  const connections = [
+    ...(v.saml ? [{ protocol: 'saml', label: 'Test SAML sign-in' }] : []),
+    ...(v.oidc ? [{ protocol: 'oidc', label: 'Test OpenID Connect sign-in' }] : []),
+  ];
+  if (connections.length === 0) return html``;
   return html`<section aria-labelledby="test-title">
     <h2 id="test-title">Test sign-in</h2>
     <p>
       Signs you in at your IdP and shows the profile Trustgate maps from its answer, without signing in to any
       application or creating an account.
     </p>
-    <form method="post" action="${tenantPath(v.slug, 'sso')}/test">
-      ${csrfField(v.csrf)} <button type="submit">Run a test sign-in</button>
-    </form>
+    <div class="actions">
+      ${connections.map(
+        (c) =>
+          html`<form method="post" action="${tenantPath(v.slug, 'sso')}/test">
+            ${csrfField(v.csrf)} <input type="hidden" name="protocol" value="${c.protocol}" />
+            <button type="submit">${c.label}</button>
+          </form>`,
+      )}
+    </div>
   </section>`;
 }
 
