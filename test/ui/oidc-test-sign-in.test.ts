@@ -9,7 +9,7 @@ import { pathOf, startHarness } from '../signin/support.ts';
 import type { Harness } from '../signin/support.ts';
 import { startCompanyIdp } from '../connections/oidc/idp.ts';
 import type { CompanyIdp } from '../connections/oidc/idp.ts';
-import { lastRejectionEvent } from '../connections/oidc/flow.ts';
+import { connectOidcTenant, lastRejectionEvent } from '../connections/oidc/flow.ts';
 import { browser, mintAdminToken, signIn } from './support.ts';
 import type { Browser } from './support.ts';
 
@@ -36,20 +36,8 @@ describe('admin page: test sign-in through an OpenID Connect connection (oidc-pr
         { sub: 'idp-eve', email: 'eve@elsewhere.org', given_name: 'Eve' },
       ],
     });
-    await h.t.tenant('globex', { domains: ['globex.com'] });
     // With JIT on, a real sign-in would create the account: the test sign-in must not.
-    const jit = await h
-      .admin()
-      .patch('/admin/tenants/globex')
-      .set('Authorization', h.t.operator)
-      .send({ settings: { jit: true } });
-    assert.equal(jit.status, 200, jit.text);
-    const put = await h
-      .admin()
-      .put('/admin/tenants/globex/oidc')
-      .set('Authorization', h.t.operator)
-      .send({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
-    assert.equal(put.status, 200, put.text);
+    await connectOidcTenant(h, 'globex', ['globex.com'], idp);
     adminToken = (await mintAdminToken(h.t.app, h.t.operator, 'globex')).token;
   });
   after(async () => {

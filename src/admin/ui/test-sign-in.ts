@@ -24,6 +24,15 @@ export interface TestSignInDeps {
 /** What the pending sign-in names the admin session by (never the session's store key itself). */
 const testBinding = (session: Pick<UiSession, 'key'>): string => sha256Hex(`test-sign-in:${session.key}`);
 
+/** The refusal of a test through a connection the tenant lacks, per protocol. */
+const CONNECTIONS = {
+  saml: { missing: 'Upload your IdP metadata first: this test signs in through the SAML connection.' },
+  oidc: {
+    missing:
+      'Save your OpenID Connect settings first: this test signs in through the OpenID Connect connection.',
+  },
+} as const;
+
 /**
  * `POST /t/:slug/sso/test` (behind `tenantGuard` and the CSRF guard): off to the IdP in test mode,
  * through the connection the form names (`protocol`: `saml` or `oidc`; without it, SAML when the
@@ -35,23 +44,11 @@ export function addTestStart(router: Router, deps: TestSignInDeps): void {
     const chosen = formOf(req).field('protocol');
     const protocol = chosen || (samlConnectionOf(tenant) || !oidcConnectionOf(tenant) ? 'saml' : 'oidc');
     const session = testBinding(requireSession(req));
-    if (protocol === 'saml') {
-      const target = await deps.saml.startTest(tenant, session);
-      if (!target)
-        throw new BadRequest(
-          'Upload your IdP metadata first: this test signs in through the SAML connection.',
-        );
-      return res.redirect(303, target);
-    }
-    if (protocol === 'oidc') {
-      const target = await deps.oidc.startTest(tenant, session);
-      if (!target)
-        throw new BadRequest(
-          'Save your OpenID Connect settings first: this test signs in through the OpenID Connect connection.',
-        );
-      return res.redirect(303, target);
-    }
-    throw new BadRequest('Choose the connection to test: SAML or OpenID Connect.');
+    if (protocol !== 'saml' && protocol !== 'oidc')
+      throw new BadRequest('Choose the connection to test: SAML or OpenID Connect.');
+    const target = await deps[protocol].startTest(tenant, session);
+    if (!target) throw new BadRequest(CONNECTIONS[protocol].missing);
+    res.redirect(303, target);
   });
 }
 

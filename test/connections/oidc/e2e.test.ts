@@ -5,7 +5,7 @@ import { APP_REDIRECT, pathOf, startHarness } from '../../signin/support.ts';
 import type { Harness } from '../../signin/support.ts';
 import { startCompanyIdp } from './idp.ts';
 import type { CompanyIdp } from './idp.ts';
-import { finishOidcLogin, lastRejection, startOidcLogin } from './flow.ts';
+import { connectOidcTenant, finishOidcLogin, lastRejection, startOidcLogin } from './flow.ts';
 
 describe('OIDC connection end to end: app → /oauth/authorize?login_hint → company IdP (oidc-provider) → callback → code → token', function () {
   this.timeout(30000);
@@ -20,19 +20,7 @@ describe('OIDC connection end to end: app → /oauth/authorize?login_hint → co
         { sub: 'idp-bob', email: 'bob@globex.com', given_name: 'Bob', family_name: 'Ray', name: 'Bob Ray' },
       ],
     });
-    await h.t.tenant('globex', { domains: ['globex.com'] });
-    const settings = await h
-      .admin()
-      .patch('/admin/tenants/globex')
-      .set('Authorization', h.t.operator)
-      .send({ settings: { jit: true } });
-    assert.equal(settings.status, 200, settings.text);
-    const put = await h
-      .admin()
-      .put('/admin/tenants/globex/oidc')
-      .set('Authorization', h.t.operator)
-      .send({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
-    assert.equal(put.status, 200, put.text);
+    await connectOidcTenant(h, 'globex', ['globex.com'], idp);
   });
   after(async () => {
     await idp.close();

@@ -84,3 +84,25 @@ export async function lastRejectionEvent(h: Harness, slug: string) {
   const rejected = events.filter((e) => e.type === 'sso.login_rejected');
   return rejected.at(-1)?.data as { code: string; reason: string; reference: string } | undefined;
 }
+
+/** A tenant signing in through `idp`: created with `domains`, JIT on, the OIDC connection saved. */
+export async function connectOidcTenant(
+  h: Harness,
+  slug: string,
+  domains: string[],
+  idp: { readonly issuer: string; readonly clientId: string; readonly clientSecret: string },
+): Promise<void> {
+  await h.t.tenant(slug, { domains });
+  const settings = await h
+    .admin()
+    .patch(`/admin/tenants/${slug}`)
+    .set('Authorization', h.t.operator)
+    .send({ settings: { jit: true } });
+  if (settings.status !== 200) throw new Error(`settings: ${settings.status} ${settings.text}`);
+  const put = await h
+    .admin()
+    .put(`/admin/tenants/${slug}/oidc`)
+    .set('Authorization', h.t.operator)
+    .send({ issuer: idp.issuer, clientId: idp.clientId, clientSecret: idp.clientSecret });
+  if (put.status !== 200) throw new Error(`oidc connection: ${put.status} ${put.text}`);
+}
