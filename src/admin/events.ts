@@ -22,6 +22,7 @@ const scimLogView = (e: Awaited<ReturnType<ScimLogStore['list']>>[number]) => ({
   tokenId: e.tokenId,
   requestId: e.requestId,
   body: e.body,
+  error: e.error,
 });
 
 /**

@@ -1,6 +1,6 @@
 import type { Logger } from '../platform/logger.ts';
 import { newId } from '../platform/ids.ts';
-import type { ScimLogEntry, ScimLogStore, TenantId } from '../storage/ports.ts';
+import type { ScimLogEntry, ScimLogError, ScimLogStore, TenantId } from '../storage/ports.ts';
 import { redactedExcerpt } from './redact.ts';
 
 /** One finished SCIM request, as the HTTP edge hands it over. */
@@ -16,6 +16,8 @@ export interface ScimRequestRecord {
   readonly body: unknown;
   /** Its size on the wire (a large body is excerpted without serialising it whole). */
   readonly bodyBytes: number;
+  /** The SCIM error body sent (`scimType`, `detail` not yet cut); null when none was. */
+  readonly error: ScimLogError | null;
 }
 
 export interface ScimRequestLogOptions {
@@ -30,13 +32,31 @@ export interface ScimRequestLogOptions {
 
 const DAY_MS = 86_400_000;
 const BATCH = 500;
+/** An entry's error detail is cut to this many characters (the ellipsis included). */
+const MAX_ERROR_DETAIL = 500;
+
+/** `text` cut to at most `max` characters, ending in `…` when cut, never inside a surrogate pair. */
+function cut(text: string, max: number): string {
+  if (text.length <= max) return text;
+  let end = max - 1;
+  const last = text.charCodeAt(end - 1);
+  if (last >= 0xd800 && last <= 0xdbff) end -= 1;
+  return `${text.slice(0, end)}…`;
+}
+
+// A fresh object of exactly these two fields: whatever else the edge's object holds is not stored.
+const errorOf = (e: ScimLogError): ScimLogError => ({
+  scimType: e.scimType,
+  detail: cut(e.detail, MAX_ERROR_DETAIL),
+});
 
 /**
  * The SCIM request log (docs/admin-api.md#scim-request-log). `record` runs once the response
  * has been sent: it makes the entry there (the body's redacted excerpt is at most 2,048
- * characters, so the buffer holds flat rows, never request bodies) and pushes it onto an
- * in-memory buffer — a request never waits for storage — and a timer (every second) writes the
- * buffer in batches of up to 500, one unit of work each.
+ * characters and a refused request's error detail at most 500, so the buffer holds flat rows,
+ * never request bodies) and pushes it onto an in-memory buffer — a request never waits for
+ * storage — and a timer (every second) writes the buffer in batches of up to 500, one unit of
+ * work each.
  *
  * Entries are made at once rather than at the flush: a parsed body kept for up to a second
  * outlives the young generation and is promoted, which tripled the gateway's garbage-collection
@@ -56,6 +76,7 @@ export function createScimRequestLog(options: ScimRequestLogOptions) {
     tokenId: r.tokenId,
     requestId: r.requestId,
     body: r.body === undefined ? null : redactedExcerpt(r.body, 2048, r.bodyBytes),
+    error: r.error === null ? null : errorOf(r.error),
     expiresAt: new Date(at + retentionDays * DAY_MS).toISOString(),
   });
   const maxBuffered = options.maxBuffered ?? 5000;

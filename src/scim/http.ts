@@ -12,7 +12,7 @@ import type { Logger } from '../platform/logger.ts';
 import type { Metrics } from '../platform/metrics.ts';
 import type { TokenAuthenticator } from '../tenants/tokens.ts';
 import type { TenantLimits } from '../tenants/rate-limits.ts';
-import type { Tenant, TenantId } from '../storage/ports.ts';
+import type { ScimLogError, Tenant, TenantId } from '../storage/ports.ts';
 import { RateLimited, Unauthorized } from '../platform/errors.ts';
 import type { SurfaceLimits } from '../platform/rate-limit.ts';
 import { clientAddress } from '../platform/http/client-address.ts';
@@ -88,6 +88,8 @@ interface Logged {
   tenantId: TenantId | null;
   body: unknown;
   bodyBytes: number;
+  /** The SCIM error body's `scimType` and `detail`, set where it is sent; null otherwise. */
+  error: ScimLogError | null;
 }
 
 /** The SCIM request handler; `isScimUrl` decides which requests reach it. */
@@ -122,10 +124,12 @@ export function createScimHandler(
     send(res, context, result.status, empty ? undefined : JSON.stringify(result.body), extra);
   };
 
-  const sendError = (res: ServerResponse, context: RequestContext, err: unknown) => {
+  const sendError = (res: ServerResponse, context: RequestContext, err: unknown, logged: Logged) => {
     const view = scimErrorView(err);
     if (Number(view.status) >= 500) context.log.error({ err }, 'SCIM request failed');
     if (res.headersSent) return void res.end();
+    // Only here, for the request log (the 2xx path keeps its null): what the client is told.
+    logged.error = { scimType: view.scimType ?? null, detail: view.detail };
     const extra =
       view.status === '401'
         ? ['WWW-Authenticate', 'Bearer realm="scim"']
@@ -208,7 +212,7 @@ export function createScimHandler(
     let routeLabel = 'unmatched';
     // `none`: answered before an endpoint was chosen (no or a bad token, a disabled tenant, no such path).
     let operation = 'none';
-    const logged: Logged = { tenantId: null, body: undefined, bodyBytes: 0 };
+    const logged: Logged = { tenantId: null, body: undefined, bodyBytes: 0, error: null };
     const onFinish = (status: number, seconds: number) => {
       metrics.observeScim(operation, String(status));
       // Only requests that authenticated as a tenant: an unauthenticated caller writes nothing.
@@ -229,6 +233,7 @@ export function createScimHandler(
             requestId: context.requestId,
             body: logged.body,
             bodyBytes: logged.bodyBytes,
+            error: logged.error,
           });
         }
       : () => undefined;
@@ -246,7 +251,7 @@ export function createScimHandler(
       },
       logged,
     ).catch((err: unknown) => {
-      sendError(res, context, err);
+      sendError(res, context, err, logged);
     });
   };
 }

@@ -89,6 +89,14 @@ export interface WebhookStore {
   ): Promise<readonly WebhookDelivery[]>;
 }
 
+/** Why a SCIM request was refused: its RFC 7644 §3.12 error body's `scimType` and `detail`. */
+export interface ScimLogError {
+  /** Null when the error body has none (403, 404, 405, 412, 5xx…). */
+  readonly scimType: string | null;
+  /** As sent, cut to at most 500 characters. */
+  readonly detail: string;
+}
+
 /** One SCIM request as the tenant admin sees it (never a token or password). */
 export interface ScimLogEntry {
   readonly tenantId: TenantId;
@@ -104,6 +112,8 @@ export interface ScimLogEntry {
   readonly requestId: string;
   /** The request body, redacted and cut to a few kilobytes; null without a body. */
   readonly body: string | null;
+  /** The error of a refused request (a SCIM error body was sent); null for a success. */
+  readonly error: ScimLogError | null;
   readonly expiresAt: Timestamp;
 }
 

@@ -16,6 +16,7 @@ import type { Actor } from '../platform/actor.ts';
 import type { ScimLogStore, WebhookStore } from './event-ports.ts';
 export type {
   ScimLogEntry,
+  ScimLogError,
   ScimLogStore,
   WebhookDelivery,
   WebhookEndpoint,

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import request from 'supertest';
-import { PATCH_OP, scimClient, startTestApp, userBody } from '../scim/helpers.ts';
+import { PATCH_OP, USER, scimClient, startTestApp, userBody } from '../scim/helpers.ts';
 import type { Scim, TestApp } from '../scim/helpers.ts';
 import { redactedExcerpt } from '../../src/scim-log/redact.ts';
 
@@ -27,7 +27,7 @@ describe('SCIM request log', () => {
       Operations: [{ op: 'replace', path: 'password', value: 'Other-pass-1' }],
     });
     await scim.get('/Users?filter=userName%20eq%20%22ann%40logged.example%22');
-    await scim.post('/Users', { schemas: ['bad'] });
+    const refused = await scim.post('/Users', { schemas: ['bad'] });
     await app.container.scimLog.flush();
 
     const token = await request(app.app)
@@ -56,6 +56,17 @@ describe('SCIM request log', () => {
     assert.equal(entries[1]?.['body'], null);
     assert.equal(typeof entries[0]?.['durationMs'], 'number');
     assert.match(String(entries[0]?.['tokenId']), /^[0-9a-f-]{36}$/);
+    assert.deepEqual(
+      entries[0]?.['error'],
+      { scimType: refused.body.scimType as string, detail: refused.body.detail as string },
+      'the error the IdP was sent',
+    );
+    assert.equal(refused.body.scimType, 'invalidSyntax');
+    assert.deepEqual(
+      entries.slice(1).map((e) => e['error']),
+      [null, null, null],
+      'no error on a success',
+    );
 
     const page = await log('logged', '?limit=3');
     assert.equal(page.body.data.length, 3);
@@ -67,6 +78,47 @@ describe('SCIM request log', () => {
     assert.equal((await log('quiet', '', admin)).status, 403);
     assert.equal((await log('logged', '?before=zzz')).status, 400);
     assert.equal((await log('logged', '?limit=0')).status, 400);
+  });
+
+  it("keeps each refused request's scimType and detail as sent, the detail cut to 500 characters", async () => {
+    const other = await scimClient(app, 'refusals');
+    const stored = async () => {
+      await app.container.scimLog.flush();
+      const tenant = await app.container.storage.tenants.getBySlug('refusals');
+      return app.container.storage.scimLog.list(tenant?.id as never, null, 1).then(([e]) => e);
+    };
+    const sent = (res: request.Response) => ({
+      scimType: (res.body.scimType as string | undefined) ?? null,
+      detail: res.body.detail as string,
+    });
+
+    assert.equal((await other.post('/Users', userBody('bo@refusals.example'))).status, 201);
+    assert.equal((await stored())?.error, null);
+
+    const noUserName = await other.post('/Users', { schemas: [USER], name: { givenName: 'No' } });
+    assert.equal(noUserName.status, 400);
+    assert.equal(noUserName.body.scimType, 'invalidValue');
+    assert.deepEqual((await stored())?.error, sent(noUserName));
+
+    const duplicate = await other.post('/Users', userBody('bo@refusals.example'));
+    assert.equal(duplicate.status, 409);
+    assert.equal(duplicate.body.scimType, 'uniqueness');
+    const entry = await stored();
+    assert.equal(entry?.status, 409);
+    assert.deepEqual(entry?.error, sent(duplicate));
+
+    const missing = await other.get('/Users/00000000-0000-7000-8000-000000000000');
+    assert.equal(missing.status, 404);
+    assert.equal(missing.body.scimType, undefined);
+    assert.deepEqual((await stored())?.error, { scimType: null, detail: missing.body.detail as string });
+
+    const long = await other.get(`/Users?filter=${'a'.repeat(800)}%20eq%20%22x%22`);
+    assert.equal(long.status, 400);
+    assert.ok((long.body.detail as string).length > 500, 'a detail longer than the bound');
+    const cut = (await stored())?.error;
+    assert.equal(cut?.scimType, long.body.scimType);
+    assert.equal(cut?.detail.length, 500);
+    assert.equal(cut?.detail, `${(long.body.detail as string).slice(0, 499)}…`);
   });
 
   it('logs nothing for a caller that did not authenticate', async () => {

@@ -6,7 +6,13 @@
 import assert from 'node:assert/strict';
 import { Query } from 'mingo';
 import { newId } from '../../src/platform/ids.ts';
-import type { AuditEvent, Storage, TenantId, WebhookEndpoint } from '../../src/storage/ports.ts';
+import type {
+  AuditEvent,
+  ScimLogError,
+  Storage,
+  TenantId,
+  WebhookEndpoint,
+} from '../../src/storage/ports.ts';
 import { auditToDocument } from '../../src/storage/mongo/documents.ts';
 import {
   deliveriesQuery,
@@ -16,7 +22,7 @@ import {
   scimLogQuery,
 } from '../../src/storage/mongo/event-queries.ts';
 import { deliveryToDocument, endpointToDocument } from '../../src/storage/mongo/webhooks.ts';
-import { scimLogToDocument } from '../../src/storage/mongo/scim-log.ts';
+import { documentToScimLog, scimLogToDocument } from '../../src/storage/mongo/scim-log.ts';
 import { createSqliteStorage } from '../../src/storage/sqlite/index.ts';
 import { makeTenant } from './contract/helpers.ts';
 import { makeEndpoint } from './contract/webhooks.ts';
@@ -165,6 +171,7 @@ describe('mongo event queries (mingo, against SQLite)', () => {
         tokenId: null,
         requestId: 'r',
         body: null,
+        error: null,
         expiresAt: '2999-01-01T00:00:00.000Z',
       }),
     );
@@ -174,5 +181,32 @@ describe('mongo event queries (mingo, against SQLite)', () => {
       ids(run(scimLogQuery(a, String(mine[0]?.['_id'])), log, { _id: -1 })),
       ids(mine.slice(1)),
     );
+  });
+
+  it("a SCIM log entry's error as a document, and a document written before the field as no error", () => {
+    const entry = documentToScimLog({
+      _id: newId(),
+      tenantId: 'a',
+      at: 'x',
+      method: 'POST',
+      path: '/p',
+      status: 400,
+      durationMs: 1,
+      tokenId: null,
+      requestId: 'r',
+      body: null,
+      expiresAt: new Date('2999-01-01T00:00:00.000Z'),
+    });
+    assert.equal(entry.error, null);
+    const errors: ScimLogError[] = [
+      { scimType: 'invalidValue', detail: '"userName" is required' },
+      { scimType: null, detail: 'no such User' },
+    ];
+    for (const error of errors) {
+      const wider = { ...error, status: '400' };
+      const doc = scimLogToDocument({ ...entry, error: wider });
+      assert.deepEqual(doc['error'], error, 'exactly the two fields');
+      assert.deepEqual(documentToScimLog(doc), { ...entry, error });
+    }
   });
 });

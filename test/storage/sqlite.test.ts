@@ -215,6 +215,42 @@ describe('sqlite migration 2: the audit table becomes the event stream', () => {
   });
 });
 
+describe('sqlite migration 4: the SCIM request log keeps the error of a refused request', () => {
+  it('upgrades a version 3 database in place: its entries read with a null error, new ones keep theirs', async () => {
+    const file = freshFile();
+    const db = new DatabaseSync(file);
+    migrate(db, MIGRATIONS.slice(0, 3));
+    db.prepare(
+      `INSERT INTO scim_log (tenant_id, id, at, method, path, status, duration_ms, token_id, request_id, body, expires_at)
+       VALUES ('tenant-a', '01900000-0000-7000-8000-000000000001', '2026-11-01T00:00:00.000Z', 'POST',
+       '/scim/v2/a/Users', 409, 2.5, NULL, 'req-1', '{"userName":"x"}', '2999-01-01T00:00:00.000Z')`,
+    ).run();
+    db.close();
+
+    const storage = await createSqliteStorage(file);
+    try {
+      const tenant = 'tenant-a' as never;
+      const [old] = await storage.scimLog.list(tenant, null, 10);
+      assert.ok(old);
+      assert.equal(old.status, 409);
+      assert.equal(old.body, '{"userName":"x"}');
+      assert.equal(old.error, null, 'an entry written before migration 4 has no error');
+      const refused = {
+        ...old,
+        id: '01900000-0000-7000-8000-000000000002',
+        error: { scimType: 'uniqueness', detail: 'userName "x" is taken' },
+      };
+      await storage.scimLog.append([refused]);
+      assert.deepEqual(await storage.scimLog.list(tenant, null, 10), [refused, old]);
+    } finally {
+      await storage.close();
+    }
+    const reopened = new DatabaseSync(file);
+    assert.equal(schemaVersion(reopened), MIGRATIONS.length);
+    reopened.close();
+  });
+});
+
 describe('sqlite query plans', () => {
   let sql: Sql;
   let storage: Storage;

@@ -232,7 +232,7 @@ describe('admin page over HTTP', () => {
       assert.equal(saml.status, 404);
     });
 
-    it('shows a minted SCIM token once, and logs a request made with it', async () => {
+    it('shows a minted SCIM token once, and logs requests made with it, refused ones with their error', async () => {
       const b = browser(t.app);
       const { csrf } = await signIn(b, adminA.token);
       const form = await b.page('/admin/ui/t/tenant-a/scim');
@@ -255,6 +255,35 @@ describe('admin page over HTTP', () => {
       await t.container.scimLog.flush();
       const log = await b.page('/admin/ui/t/tenant-a/scim');
       assert.match(log.text, /<td>GET<\/td><td><code>\/scim\/v2\/tenant-a\/Users<\/code><\/td><td>200/);
+
+      const post = (body: object) =>
+        request(t.app)
+          .post('/scim/v2/tenant-a/Users')
+          .set('Authorization', `Bearer ${token}`)
+          .set('Content-Type', 'application/scim+json')
+          .send(JSON.stringify(body));
+      const user = { schemas: ['urn:ietf:params:scim:schemas:core:2.0:User'], userName: 'dup@a.example' };
+      const noUserName = await post({ schemas: user.schemas, displayName: 'No userName' });
+      assert.equal(noUserName.status, 400);
+      assert.equal(noUserName.body.detail, '"userName" is required');
+      assert.equal((await post(user)).status, 201);
+      const duplicate = await post(user);
+      assert.equal(duplicate.status, 409);
+      assert.equal(duplicate.body.scimType, 'uniqueness');
+      await t.container.scimLog.flush();
+      const refused = await b.page('/admin/ui/t/tenant-a/scim');
+      assert.match(
+        refused.text,
+        /<td class="status-error">400 \(refused\)<span class="hint"\s*><code>invalidValue<\/code>: &quot;userName&quot; is required<\/span\s*><\/td>/,
+        'the scimType and the detail (escaped) beside the refused status',
+      );
+      assert.match(
+        refused.text,
+        new RegExp(
+          `<td class="status-error">409 \\(refused\\)<span class="hint"\\s*><code>uniqueness</code>: ${duplicate.body.detail as string}</span`,
+        ),
+      );
+      assert.match(refused.text, /<td>201<\/td>/, 'a success shows no error');
     });
 
     it('answers bad requests with pages: 404, 413, 415', async () => {

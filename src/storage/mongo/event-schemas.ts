@@ -61,6 +61,8 @@ const deliveries = new Schema(
 deliveries.index({ tenantId: 1, endpointId: 1, eventId: 1 }, { unique: true });
 deliveries.index({ tenantId: 1, endpointId: 1, eventSeq: -1 });
 
+// A refused request's error; null (or absent, in entries written before it) for a success.
+const scimLogError = new Schema({ scimType: String, detail: String }, { _id: false, strict: 'throw' });
 const scimLog = new Schema(
   {
     _id: String,
@@ -73,6 +75,7 @@ const scimLog = new Schema(
     tokenId: String,
     requestId: String,
     body: String,
+    error: scimLogError,
     expiresAt: Date,
   },
   OPTIONS,

@@ -5,12 +5,19 @@ import { dateString, fields, num, str, strOrNull } from './documents.ts';
 import { expiredQuery, scimLogQuery } from './event-queries.ts';
 
 export function scimLogToDocument(e: ScimLogEntry): Record<string, unknown> {
-  const { id, expiresAt, ...rest } = e;
-  return { _id: id, ...rest, expiresAt: new Date(expiresAt) };
+  const { id, expiresAt, error, ...rest } = e;
+  return {
+    _id: id,
+    ...rest,
+    error: error && { scimType: error.scimType, detail: error.detail },
+    expiresAt: new Date(expiresAt),
+  };
 }
 
 export function documentToScimLog(doc: unknown): ScimLogEntry {
   const d = fields(doc, 'SCIM log entry');
+  // Absent in entries written before the field existed: those read as null.
+  const error = d['error'] == null ? null : fields(d['error'], 'SCIM log error');
   return {
     tenantId: str(d, 'tenantId') as TenantId,
     id: str(d, '_id'),
@@ -22,6 +29,7 @@ export function documentToScimLog(doc: unknown): ScimLogEntry {
     tokenId: strOrNull(d, 'tokenId'),
     requestId: str(d, 'requestId'),
     body: strOrNull(d, 'body'),
+    error: error && { scimType: strOrNull(error, 'scimType'), detail: str(error, 'detail') },
     expiresAt: dateString(d, 'expiresAt'),
   };
 }

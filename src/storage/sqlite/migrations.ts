@@ -3,6 +3,7 @@ import { StorageError } from '../ports.ts';
 import { SCHEMA_V1 } from './schema.ts';
 import { SCHEMA_V2 } from './schema-events.ts';
 import { SCHEMA_V3 } from './schema-setup-links.ts';
+import { SCHEMA_V4 } from './schema-scim-log-errors.ts';
 
 export interface Migration {
   /** 1, 2, 3…: the `PRAGMA user_version` the database has once this migration is applied. */
@@ -16,6 +17,7 @@ export const MIGRATIONS: readonly Migration[] = [
   { version: 1, name: 'initial schema', sql: SCHEMA_V1 },
   { version: 2, name: 'event stream, webhooks, SCIM request log', sql: SCHEMA_V2 },
   { version: 3, name: 'setup links', sql: SCHEMA_V3 },
+  { version: 4, name: 'SCIM request log errors', sql: SCHEMA_V4 },
 ];
 
 export function schemaVersion(db: DatabaseSync): number {

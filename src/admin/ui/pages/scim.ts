@@ -68,12 +68,21 @@ function minted(v: ScimView): Html {
   </div>`;
 }
 
+/** Why a refused request was refused: its SCIM error's `scimType` (when it has one) and detail. */
+function refusal(e: ScimLogEntry): Html | string {
+  if (e.error === null) return '';
+  const { scimType, detail } = e.error;
+  return html`<span class="hint"
+    >${scimType === null ? '' : html`<code>${scimType}</code>: `}${detail}</span
+  >`;
+}
+
 function log(v: ScimView): Html {
   if (v.log.length === 0)
     return html`<p>No SCIM requests in the log yet. Entries appear about a second after each request.</p>`;
   const rows = v.log.map((e) => {
     const failed = e.status >= 400;
-    return html`<tr><td>${when(e.at)}</td><td>${e.method}</td><td><code>${e.path}</code></td><td${failed ? html` class="status-error"` : ''}>${e.status}${failed ? ' (refused)' : ''}</td><td>${e.durationMs.toFixed(1)} ms</td><td>${
+    return html`<tr><td>${when(e.at)}</td><td>${e.method}</td><td><code>${e.path}</code></td><td${failed ? html` class="status-error"` : ''}>${e.status}${failed ? ' (refused)' : ''}${refusal(e)}</td><td>${e.durationMs.toFixed(1)} ms</td><td>${
       e.body
         ? html`<details>
             <summary>Body</summary>
