@@ -1,6 +1,7 @@
 import { scimPatch } from 'scim-patch';
 import type { ScimResource } from 'scim-patch';
 import type { JsonObject } from '../storage/ports.ts';
+import { cloneJson } from '../platform/json-clone.ts';
 import { badRequest, ScimError } from './errors.ts';
 import { isObject } from './normalise.ts';
 import { canonicalPath, checkMutable, parsePatchPath, targetOf } from './patch-path.ts';
@@ -102,7 +103,7 @@ export function applyAttributeOps(
   const declared = Array.isArray(current.schemas) ? current.schemas.filter((s) => typeof s === 'string') : [];
   const { operations, unknownKeys } = canonicalOps(resource, ops, id, declared);
   const doc = {
-    ...structuredClone(current),
+    ...cloneJson(current),
     meta: { created: new Date(0), lastModified: new Date(0) },
   } as unknown as ScimResource;
   try {

@@ -89,19 +89,30 @@ const INDEXED: readonly {
 
 const RETURNED_COLUMNS = ACCOUNT_COLUMNS.replaceAll('r.', '');
 
+/** The UPDATE for each set of indexed column groups written (bit i: INDEXED[i]), built once. */
+const updateTexts = new Map<number, string>();
+function updateText(mask: number): string {
+  let text = updateTexts.get(mask);
+  if (text === undefined) {
+    const sets = INDEXED.filter((_, i) => mask & (1 << i)).map((column) => column.set);
+    text = `UPDATE accounts SET ${[...sets, 'active = ?, display_name = ?, attributes = ?, updated_at = ?'].join(', ')},
+    version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? RETURNING ${RETURNED_COLUMNS}`;
+    updateTexts.set(mask, text);
+  }
+  return text;
+}
+
 function update(sql: Sql, a: Account, expectedVersion: number, previous?: Account): Account {
   const known = previous?.version === expectedVersion ? previous : undefined;
-  const sets: string[] = [];
+  let mask = 0;
   const params: Param[] = [];
-  for (const column of INDEXED) {
-    if (known && !column.changed(a, known)) continue;
-    sets.push(column.set);
+  INDEXED.forEach((column, i) => {
+    if (known && !column.changed(a, known)) return;
+    mask |= 1 << i;
     params.push(...column.values(a));
-  }
-  const text = `UPDATE accounts SET ${[...sets, 'active = ?, display_name = ?, attributes = ?, updated_at = ?'].join(', ')},
-    version = version + 1 WHERE tenant_id = ? AND id = ? AND version = ? RETURNING ${RETURNED_COLUMNS}`;
+  });
   params.push(a.active ? 1 : 0, a.displayName, JSON.stringify(a.attributes), a.updatedAt);
-  const row = translated(() => sql.getValues(text, ...params, a.tenantId, a.id, expectedVersion));
+  const row = translated(() => sql.getValues(updateText(mask), ...params, a.tenantId, a.id, expectedVersion));
   if (row) return toAccount(a.tenantId, row);
   return afterMissedUpdate(sql, 'accounts', a.tenantId, a.id);
 }
@@ -129,27 +140,24 @@ function link(sql: Sql, tenantId: TenantId, subject: string, accountId: AccountI
   );
 }
 
+// Whole statements as constants: SQL built per call is a new string to hash in the statement cache.
+const SELECT_ONE = `SELECT ${ACCOUNT_COLUMNS} FROM accounts AS r WHERE r.tenant_id = ? AND`;
+const BY_ID = `${SELECT_ONE} r.id = ?`;
+const BY_USER_NAME = `${SELECT_ONE} r.user_name_lower = ?`;
+const BY_EMAIL = `${SELECT_ONE} r.email_lower = ? ORDER BY r.id`;
+const BY_SUBJECT = `SELECT ${ACCOUNT_COLUMNS} FROM account_links AS l JOIN accounts AS r ON r.tenant_id = l.tenant_id AND r.id = l.account_id
+  WHERE l.tenant_id = ? AND l.subject = ?`;
+
 export function createAccountStore(sql: Sql): AccountStore {
-  const one = (tenantId: TenantId, where: string, param: string) => {
-    const row = sql.getValues(
-      `SELECT ${ACCOUNT_COLUMNS} FROM accounts AS r WHERE r.tenant_id = ? AND ${where}`,
-      tenantId,
-      param,
-    );
+  const one = (tenantId: TenantId, text: string, param: string) => {
+    const row = sql.getValues(text, tenantId, param);
     return row ? toAccount(tenantId, row) : undefined;
   };
   return {
-    get: async (tenantId, id) => one(tenantId, 'r.id = ?', id),
-    getByUserName: async (tenantId, userName) =>
-      one(tenantId, 'r.user_name_lower = ?', userName.toLowerCase()),
+    get: async (tenantId, id) => one(tenantId, BY_ID, id),
+    getByUserName: async (tenantId, userName) => one(tenantId, BY_USER_NAME, userName.toLowerCase()),
     getByEmail: async (tenantId, email) =>
-      sql
-        .allValues(
-          `SELECT ${ACCOUNT_COLUMNS} FROM accounts AS r WHERE r.tenant_id = ? AND r.email_lower = ? ORDER BY r.id`,
-          tenantId,
-          email.toLowerCase(),
-        )
-        .map((row) => toAccount(tenantId, row)),
+      sql.allValues(BY_EMAIL, tenantId, email.toLowerCase()).map((row) => toAccount(tenantId, row)),
     existing: async (tenantId, ids) =>
       idList(
         sql,
@@ -173,12 +181,7 @@ export function createAccountStore(sql: Sql): AccountStore {
     update: async (account, expectedVersion, previous) => update(sql, account, expectedVersion, previous),
     remove: async (tenantId, id) => remove(sql, tenantId, id),
     findBySubject: async (tenantId, subject) => {
-      const row = sql.getValues(
-        `SELECT ${ACCOUNT_COLUMNS} FROM account_links AS l JOIN accounts AS r ON r.tenant_id = l.tenant_id AND r.id = l.account_id
-         WHERE l.tenant_id = ? AND l.subject = ?`,
-        tenantId,
-        subject,
-      );
+      const row = sql.getValues(BY_SUBJECT, tenantId, subject);
       return row ? toAccount(tenantId, row) : undefined;
     },
     link: async (tenantId, subject, accountId) => link(sql, tenantId, subject, accountId),

@@ -59,6 +59,12 @@ export function sweepExpired(sql: Sql): number {
   return sql.run('DELETE FROM ephemeral WHERE expires_at IS NOT NULL AND expires_at <= ?', Date.now());
 }
 
+// Constant text: SQL built per call is a new string to hash in the statement cache.
+const GET = `SELECT value FROM ephemeral WHERE key = ? AND ${LIVE}`;
+const CONSUME = `DELETE FROM ephemeral WHERE key = ? AND ${LIVE} RETURNING value`;
+const KEYS_FROM = `SELECT key FROM ephemeral WHERE key >= ? AND ${LIVE} ORDER BY key`;
+const KEYS_BETWEEN = `SELECT key FROM ephemeral WHERE key >= ? AND key < ? AND ${LIVE} ORDER BY key`;
+
 export function createEphemeralStore(sql: Sql): EphemeralStore {
   return {
     put: async (key, value, ttlSeconds) => {
@@ -70,12 +76,12 @@ export function createEphemeralStore(sql: Sql): EphemeralStore {
       return sql.run(PUT_IF_ABSENT, key, value, expiresAt(now, ttlSeconds), now) > 0;
     },
     get: async (key) => {
-      const row = sql.get(`SELECT value FROM ephemeral WHERE key = ? AND ${LIVE}`, key, Date.now());
+      const row = sql.get(GET, key, Date.now());
       return row ? text(row, 'value') : undefined;
     },
     // One statement: the row is read and deleted atomically, so a value is handed out at most once.
     consume: async (key) => {
-      const row = sql.get(`DELETE FROM ephemeral WHERE key = ? AND ${LIVE} RETURNING value`, key, Date.now());
+      const row = sql.get(CONSUME, key, Date.now());
       return row ? text(row, 'value') : undefined;
     },
     delete: async (key) => {
@@ -89,13 +95,10 @@ export function createEphemeralStore(sql: Sql): EphemeralStore {
     },
     keys: async (prefix) => {
       const end = prefixEnd(prefix);
-      const range = end === null ? 'key >= ?' : 'key >= ? AND key < ?';
-      const bounds = end === null ? [prefix] : [prefix, end];
-      const rows = sql.all(
-        `SELECT key FROM ephemeral WHERE ${range} AND ${LIVE} ORDER BY key`,
-        ...bounds,
-        Date.now(),
-      );
+      const rows =
+        end === null
+          ? sql.all(KEYS_FROM, prefix, Date.now())
+          : sql.all(KEYS_BETWEEN, prefix, end, Date.now());
       return rows.map((row) => text(row, 'key'));
     },
   };

@@ -77,19 +77,19 @@ function update(sql: Sql, t: Team, expectedVersion: number): Team {
   return afterMissedUpdate(sql, 'teams', t.tenantId, t.id);
 }
 
+// Constant text: SQL built per call is a new string to hash in the statement cache.
+const BY_ID = `SELECT ${TEAM_COLUMNS} FROM teams WHERE tenant_id = ? AND id = ?`;
+const BY_DISPLAY_NAME = `SELECT ${TEAM_COLUMNS} FROM teams WHERE tenant_id = ? AND display_name_lower = ?`;
+
 export function createTeamStore(sql: Sql): TeamStore {
-  const one = (tenantId: TenantId, where: string, param: string) => {
-    const row = sql.getValues(
-      `SELECT ${TEAM_COLUMNS} FROM teams WHERE tenant_id = ? AND ${where}`,
-      tenantId,
-      param,
-    );
+  const one = (tenantId: TenantId, text: string, param: string) => {
+    const row = sql.getValues(text, tenantId, param);
     return row ? toTeam(tenantId, row) : undefined;
   };
   return {
-    get: async (tenantId, id) => one(tenantId, 'id = ?', id),
+    get: async (tenantId, id) => one(tenantId, BY_ID, id),
     getByDisplayName: async (tenantId, displayName) =>
-      one(tenantId, 'display_name_lower = ?', displayName.toLowerCase()),
+      one(tenantId, BY_DISPLAY_NAME, displayName.toLowerCase()),
     list: async (tenantId, query: ListQuery) =>
       listRecords(
         sql,

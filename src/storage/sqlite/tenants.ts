@@ -84,22 +84,26 @@ function update(sql: Sql, t: Tenant, expectedVersion: number): Tenant {
       writeDomains(sql, t.id, t.domains);
     }),
   );
-  const stored = sql.get(`${SELECT} WHERE t.id = ?`, t.id);
+  const stored = sql.get(BY_ID, t.id);
   if (!stored) throw new NotFoundInStore('no such tenant');
   return toTenant(stored);
 }
 
+// Constant text: SQL built per call is a new string to hash in the statement cache.
+const BY_ID = `${SELECT} WHERE t.id = ?`;
+const BY_SLUG = `${SELECT} WHERE t.slug = ?`;
+const BY_DOMAIN = `${SELECT} WHERE t.id = (SELECT tenant_id FROM tenant_domains WHERE domain = ?)`;
+
 export function createTenantStore(sql: Sql): TenantStore {
-  const one = (where: string, param: string) => {
-    const row = sql.get(`${SELECT} WHERE ${where}`, param);
+  const one = (text: string, param: string) => {
+    const row = sql.get(text, param);
     return row ? toTenant(row) : undefined;
   };
   return {
     insert: async (tenant) => insert(sql, tenant),
-    get: async (id) => one('t.id = ?', id),
-    getBySlug: async (slug) => one('t.slug = ?', slug),
-    findByDomain: async (domain) =>
-      one('t.id = (SELECT tenant_id FROM tenant_domains WHERE domain = ?)', domain.toLowerCase()),
+    get: async (id) => one(BY_ID, id),
+    getBySlug: async (slug) => one(BY_SLUG, slug),
+    findByDomain: async (domain) => one(BY_DOMAIN, domain.toLowerCase()),
     list: async () => sql.all(`${SELECT} ORDER BY t.slug`).map(toTenant),
     update: async (tenant, expectedVersion) => update(sql, tenant, expectedVersion),
     // Everything the tenant owns goes by ON DELETE CASCADE; audit_events has no foreign key and stays.
