@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { Tenant } from '../storage/ports.ts';
+import type { JsonObject, Tenant } from '../storage/ports.ts';
 
 /**
  * Tenant settings (`PATCH /admin/tenants/{slug} {settings}`): a closed, validated shape, so a
@@ -62,18 +62,31 @@ export const TenantSettingsSchema = z
 
 export type TenantSettings = z.output<typeof TenantSettingsSchema>;
 
+type SsoSettings = Readonly<
+  Required<Pick<TenantSettings, 'jit' | 'allowIdpInitiated' | 'clockSkewSeconds' | 'allowSha1'>> &
+    TenantSettings
+>;
+
+/**
+ * Read once per settings object: a sign-in asks for them at each of its steps, and parsing them
+ * cost as much as a store read. Tenants are immutable values (an update stores a new one), so the
+ * answer for an object never changes.
+ */
+const parsedSettings = new WeakMap<JsonObject, SsoSettings>();
+
 /** The tenant's settings, with the SSO defaults (jit off, skew 60 s, SHA-1 off: docs/sign-in.md). */
-export function ssoSettings(
-  tenant: Tenant,
-): Required<Pick<TenantSettings, 'jit' | 'allowIdpInitiated' | 'clockSkewSeconds' | 'allowSha1'>> &
-  TenantSettings {
+export function ssoSettings(tenant: Tenant): SsoSettings {
+  const known = parsedSettings.get(tenant.settings);
+  if (known) return known;
   const parsed = TenantSettingsSchema.safeParse(tenant.settings);
   const settings = parsed.success ? parsed.data : {};
-  return {
+  const sso: SsoSettings = Object.freeze({
     ...settings,
     jit: settings.jit ?? false,
     allowIdpInitiated: settings.allowIdpInitiated ?? false,
     clockSkewSeconds: Math.min(settings.clockSkewSeconds ?? 60, 300),
     allowSha1: settings.allowSha1 ?? false,
-  };
+  });
+  parsedSettings.set(tenant.settings, sso);
+  return sso;
 }

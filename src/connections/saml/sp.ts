@@ -18,6 +18,34 @@ export interface SpContext {
   readonly secrets: SecretBox;
 }
 
+/** Opened SP keys, per box, by sealed text and context; at most this many per box (oldest out first). */
+const OPENED_KEYS = 1000;
+const openedKeys = new WeakMap<SecretBox, Map<string, string>>();
+
+/**
+ * The tenant's SP private key. Opening the sealed key cost a fifth of the ACS's own work beyond
+ * node-saml, on every sign-in; the opened key is kept in memory, as the master key itself is. A
+ * new key (rotation, re-keying) is new sealed text, so it is opened afresh.
+ */
+function spPrivateKey(sp: SpContext, tenant: Tenant, sealed: string): string {
+  let opened = openedKeys.get(sp.secrets);
+  if (!opened) {
+    opened = new Map();
+    openedKeys.set(sp.secrets, opened);
+  }
+  const context = spKeyContext(tenant);
+  const cacheKey = `${context}\n${sealed}`;
+  const known = opened.get(cacheKey);
+  if (known !== undefined) return known;
+  const key = sp.secrets.decrypt(sealed, context);
+  opened.set(cacheKey, key);
+  if (opened.size > OPENED_KEYS) {
+    const oldest = opened.keys().next().value;
+    if (oldest !== undefined) opened.delete(oldest);
+  }
+  return key;
+}
+
 /** `logoutUrl`: a SAML for our LogoutRequest to the IdP's SLO endpoint, always signed with the SP key. */
 export function samlFor(
   sp: SpContext,
@@ -28,7 +56,7 @@ export function samlFor(
 ): SAML {
   const values = spValues(sp.publicUrl, tenant.slug);
   const settings = ssoSettings(tenant);
-  const spKey = sp.secrets.decrypt(connection.sp.privateKeySealed, spKeyContext(tenant));
+  const spKey = spPrivateKey(sp, tenant, connection.sp.privateKeySealed);
   const config: SamlConfig = {
     callbackUrl: values.acsUrl,
     entryPoint: connection.idp.ssoUrls.redirect ?? '',
