@@ -34,14 +34,14 @@ export function productionNodeFlags(): string[] {
  * gets the production V8 flags, or BENCH_NODE_FLAGS instead to try other settings; both servers
  * get Node's compile cache, as `npm start` and the image do.
  */
-export async function startServer(kind: 'bare' | 'gateway', dataDir = ''): Promise<ChildServer> {
+/** The gateway's V8 flags in this run: BENCH_NODE_FLAGS when set, else those of `npm start`. */
+export function gatewayNodeFlags(): string[] {
   const tryFlags = process.env.BENCH_NODE_FLAGS;
-  const flags =
-    kind !== 'gateway'
-      ? []
-      : tryFlags !== undefined
-        ? tryFlags.split(' ').filter(Boolean)
-        : productionNodeFlags();
+  return tryFlags !== undefined ? tryFlags.split(' ').filter(Boolean) : productionNodeFlags();
+}
+
+export async function startServer(kind: 'bare' | 'gateway', dataDir = ''): Promise<ChildServer> {
+  const flags = kind !== 'gateway' ? [] : gatewayNodeFlags();
   const env = { ...process.env, NODE_COMPILE_CACHE: process.env.NODE_COMPILE_CACHE ?? compileCacheDir() };
   const child: ChildProcess = spawn(process.execPath, [...flags, 'bench/child.ts', kind, dataDir], {
     stdio: ['ignore', 'pipe', 'inherit'],
