@@ -23,9 +23,9 @@ const OPENED_KEYS = 1000;
 const openedKeys = new WeakMap<SecretBox, Map<string, string>>();
 
 /**
- * The tenant's SP private key. Opening the sealed key cost a fifth of the ACS's own work beyond
- * node-saml, on every sign-in; the opened key is kept in memory, as the master key itself is. A
- * new key (rotation, re-keying) is new sealed text, so it is opened afresh.
+ * The tenant's SP private key. Opening the sealed key (AES-GCM with the master key) cost about
+ * 0.09 ms of CPU on every sign-in under load; the opened key is kept in memory, as the master key
+ * itself is. A new key (rotation, re-keying) is new sealed text, so it is opened afresh.
  */
 function spPrivateKey(sp: SpContext, tenant: Tenant, sealed: string): string {
   let opened = openedKeys.get(sp.secrets);
