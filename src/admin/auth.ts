@@ -1,6 +1,7 @@
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { bearerToken, ctx } from '../platform/http/context.ts';
-import { Forbidden, Unauthorized, UnsupportedMediaType } from '../platform/errors.ts';
+import { Forbidden, HttpError, Unauthorized, UnsupportedMediaType } from '../platform/errors.ts';
+import type { Tenant } from '../storage/ports.ts';
 import type { OperatorKeys } from '../tenants/operator-key.ts';
 import type { TokenAuthenticator } from '../tenants/tokens.ts';
 
@@ -15,7 +16,19 @@ export function adminScope(req: Request): AdminScope {
   return scope;
 }
 
-/** Authenticates the operator key or a tenant-admin token (`Authorization: Bearer …`). */
+/**
+ * A suspended tenant's admins are shut out with it (docs/admin-api.md): its SCIM tokens and its
+ * sign-ins are refused, so its configuration is not theirs to change either. The operator is not.
+ */
+export function refuseDisabled(tenant: Tenant): void {
+  if (tenant.status === 'disabled')
+    throw new HttpError(403, 'tenant_disabled', 'this tenant is disabled; the operator can enable it again');
+}
+
+/**
+ * Authenticates the operator key or a tenant-admin token (`Authorization: Bearer …`); an admin
+ * token of a disabled tenant is refused.
+ */
 export function adminAuth(keys: OperatorKeys, tokens: TokenAuthenticator): RequestHandler {
   return async (req: Request, _res: Response, next: NextFunction) => {
     const bearer = bearerToken(req);
@@ -28,6 +41,7 @@ export function adminAuth(keys: OperatorKeys, tokens: TokenAuthenticator): Reque
       return;
     }
     const { token, tenant } = await tokens.authenticate('admin', bearer);
+    refuseDisabled(tenant);
     scopes.set(req, { kind: 'tenant', slug: tenant.slug });
     context.actor = { type: 'admin_token', id: token.id };
     context.tenant = tenant.slug;

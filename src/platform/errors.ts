@@ -25,6 +25,7 @@ export type HttpErrorCode =
 /** Codes of domain refusals that every surface may meet. */
 export type DomainErrorCode =
   | 'tenant_not_found'
+  | 'tenant_disabled'
   | 'token_not_found'
   | 'client_not_found'
   | 'connection_not_found'

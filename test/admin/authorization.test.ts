@@ -83,6 +83,42 @@ describe('admin authorization is declared per route group', () => {
     assert.equal(b.status, 200);
   });
 
+  it("shuts a disabled tenant's own admin token out of every route under /admin/tenants/:slug, until it is enabled again", async () => {
+    const setStatus = (status: string) =>
+      request(t.app)
+        .patch('/admin/tenants/tenant-a')
+        .set('Authorization', t.operator)
+        .send({ status })
+        .expect(200);
+    const asAdminOfA = () =>
+      request(t.app).get('/admin/tenants/tenant-a').set('Authorization', adminTokenOfA);
+    assert.equal((await asAdminOfA()).status, 200);
+    await setStatus('disabled');
+    try {
+      const tenantRoutes = routes.filter((r) => r.path.startsWith('/admin/tenants/:slug'));
+      for (const route of tenantRoutes) {
+        const path = route.path.replace(':slug', 'tenant-a').replace(/:[a-zA-Z]+/g, randomUUID());
+        const res = await call(t, route.method, path)
+          .set('Authorization', adminTokenOfA)
+          .set('Content-Type', 'application/json')
+          .send(route.method === 'GET' || route.method === 'DELETE' ? undefined : '{}');
+        assert.equal(res.status, 403, `${route.method} ${route.path}: ${res.status} ${res.text}`);
+        assert.equal((res.body as { error: { code: string } }).error.code, 'tenant_disabled');
+      }
+      // A token of the disabled tenant cannot re-enable it either; the operator still reaches it.
+      const reenable = await request(t.app)
+        .patch('/admin/tenants/tenant-a')
+        .set('Authorization', adminTokenOfA)
+        .send({ status: 'active' });
+      assert.equal(reenable.status, 403);
+      const seen = await request(t.app).get('/admin/tenants/tenant-a').set('Authorization', t.operator);
+      assert.equal((seen.body as { status: string }).status, 'disabled');
+    } finally {
+      await setStatus('active');
+    }
+    assert.equal((await asAdminOfA()).status, 200);
+  });
+
   it('refuses every /admin/clients route to a tenant-admin token', async () => {
     const clientRoutes = routes.filter((r) => r.path.startsWith('/admin/clients'));
     assert.ok(clientRoutes.length >= 4);

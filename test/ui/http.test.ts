@@ -127,6 +127,55 @@ describe('admin page over HTTP', () => {
       const signInPage = await b.page('/admin/ui/sign-in?ended=1');
       assert.match(signInPage.text, /Your session has ended/);
     });
+
+    it("shuts a disabled tenant's admins out: open sessions end, its tokens and setup links do not sign in", async () => {
+      const setStatus = (status: string) =>
+        request(t.app)
+          .patch('/admin/tenants/tenant-a')
+          .set('Authorization', t.operator)
+          .send({ status })
+          .expect(200);
+      const token = await mintAdminToken(t.app, t.operator, 'tenant-a');
+      const b = browser(t.app);
+      await signIn(b, token.token);
+      const operator = browser(t.app);
+      const { csrf } = await signIn(operator, OPERATOR_KEY);
+      const form = await operator.page('/admin/ui/t/tenant-a/setup-links');
+      const created = await operator.post(
+        '/admin/ui/t/tenant-a/setup-links',
+        { hours: '24', _once: onceOf(form.text) },
+        csrf,
+      );
+      const url = /id="setup-link-url">([^<]+)</.exec(created.text)?.[1] ?? '';
+      const link = new URL(url.replace(/&amp;/g, '&')).searchParams.get('link') ?? '';
+      await setStatus('disabled');
+      try {
+        const ended = await b.agent.get('/admin/ui/t/tenant-a/scim');
+        assert.equal(ended.status, 303);
+        assert.equal(ended.headers.location, '/admin/ui/sign-in?ended=1');
+        const again = browser(t.app);
+        const signInForm = await again.page('/admin/ui/sign-in');
+        const refused = await again.post(
+          '/admin/ui/sign-in',
+          { credential: token.token },
+          signInForm.csrf ?? '',
+        );
+        assertPage(refused, 403, /This organisation is disabled/);
+        assert.ok(!setCookies(refused).some((c) => c.startsWith('tg_ui=') && !c.startsWith('tg_ui=;')));
+        const visitor = browser(t.app);
+        const confirm = await visitor.page(`/admin/ui/setup?link=${link}`);
+        const redeemed = await visitor.post('/admin/ui/setup', { link }, confirm.csrf ?? '');
+        assertPage(redeemed, 403, /This organisation is disabled/);
+        assert.equal((await visitor.agent.get('/admin/ui/t/tenant-a/sso')).status, 303);
+        // The operator still manages the disabled tenant.
+        assert.equal((await operator.page('/admin/ui/t/tenant-a/sso')).status, 200);
+      } finally {
+        await setStatus('active');
+      }
+      const back = browser(t.app);
+      await signIn(back, token.token);
+      assert.equal((await back.page('/admin/ui/t/tenant-a/scim')).status, 200);
+    });
   });
 
   describe('CSRF', () => {

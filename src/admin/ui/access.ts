@@ -75,13 +75,13 @@ export interface AccessDeps {
 /**
  * Whether what the session was granted on still stands: the operator key is still the one it
  * signed in with; a tenant admin's token, or the setup link, is not revoked; the tenant (the same
- * one, not another created under its slug) still exists.
+ * one, not another created under its slug) still exists and is not disabled.
  */
 async function stillValid(deps: AccessDeps, principal: UiPrincipal): Promise<boolean> {
   if (principal.kind === 'operator') return principal.keyFingerprint === deps.operatorKeys.fingerprint;
   try {
     const tenant = await deps.tenants.bySlug(principal.slug);
-    if (tenant.id !== principal.tenantId) return false;
+    if (tenant.id !== principal.tenantId || tenant.status === 'disabled') return false;
     // Revoking the link a session was opened with ends that session.
     if (principal.kind === 'setup_link')
       return (await deps.setupLinks.list(principal.slug)).some((l) => l.id === principal.linkId);

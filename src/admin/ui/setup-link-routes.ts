@@ -21,6 +21,8 @@ export interface SetupLinkRouteDeps {
   readonly cookies: CookieNames;
 }
 
+const DISABLED =
+  'This organisation is disabled: it cannot be set up until the operator enables it again. Ask them for a new link then.';
 const GONE =
   'This setup link is not valid any more: it was used, it expired, or it was revoked. Ask your provider for a new one.';
 
@@ -87,6 +89,8 @@ export function addRedeemRoutes(router: Router, deps: SetupLinkRouteDeps): void 
     if (!secret) throw new BadRequest('the form names no setup link');
     const won = await deps.setupLinks.redeem(secret, ctx(req).requestId);
     if (!won) return send(res, 404, errorPage(404, GONE, ctx(req).requestId));
+    // A disabled tenant's admins are shut out with it; the link is spent like any other.
+    if (won.tenant.status === 'disabled') return send(res, 403, errorPage(403, DISABLED, ctx(req).requestId));
     await startSession(deps, req, res, {
       kind: 'setup_link',
       tenantId: won.tenant.id,

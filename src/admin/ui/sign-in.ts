@@ -52,11 +52,16 @@ export async function startSession(
   res.redirect(303, homeOf(principal));
 }
 
-async function principalOf(deps: SignInDeps, credential: string): Promise<UiPrincipal | undefined> {
+/** Who the credential is; `disabled`: a valid admin token of a disabled tenant (shut out with it). */
+async function principalOf(
+  deps: SignInDeps,
+  credential: string,
+): Promise<UiPrincipal | 'disabled' | undefined> {
   if (deps.operatorKeys.matches(credential))
     return { kind: 'operator', keyFingerprint: deps.operatorKeys.fingerprint };
   try {
     const { token, tenant } = await deps.tokens.authenticate('admin', credential);
+    if (tenant.status === 'disabled') return 'disabled';
     return { kind: 'tenant_admin', tenantId: tenant.id, slug: tenant.slug, tokenId: token.id };
   } catch (err) {
     if (err instanceof Unauthorized) return undefined;
@@ -74,7 +79,7 @@ export function addSignInRoutes(router: Router, deps: SignInDeps): void {
   router.get('/sign-in', (req, res) => {
     const notice =
       sessionEnded(req) || req.query.ended === '1'
-        ? 'Your session has ended (signed out elsewhere, or its token was revoked). Sign in again.'
+        ? 'Your session has ended (signed out elsewhere, its token was revoked, or the organisation was disabled). Sign in again.'
         : req.query.signed_out === '1'
           ? 'You are signed out.'
           : undefined;
@@ -88,6 +93,16 @@ export function addSignInRoutes(router: Router, deps: SignInDeps): void {
     await deps.lockout.surface.checkLockout(address, '');
     const credential = formOf(req).field('credential').trim();
     const principal = credential ? await principalOf(deps, credential) : undefined;
+    if (principal === 'disabled')
+      return send(
+        res,
+        403,
+        signInPage({
+          formToken: issueFormToken(res, deps.cookies),
+          error:
+            'This organisation is disabled: its admin tokens cannot sign in until the operator enables it again.',
+        }),
+      );
     if (credential && !principal) await deps.lockout.surface.failed(address, '');
     if (!principal)
       return send(
