@@ -84,16 +84,10 @@ describe('admin authorization is declared per route group', () => {
   });
 
   it("shuts a disabled tenant's own admin token out of every route under /admin/tenants/:slug, until it is enabled again", async () => {
-    const setStatus = (status: string) =>
-      request(t.app)
-        .patch('/admin/tenants/tenant-a')
-        .set('Authorization', t.operator)
-        .send({ status })
-        .expect(200);
     const asAdminOfA = () =>
       request(t.app).get('/admin/tenants/tenant-a').set('Authorization', adminTokenOfA);
     assert.equal((await asAdminOfA()).status, 200);
-    await setStatus('disabled');
+    await t.setStatus('tenant-a', 'disabled');
     try {
       const tenantRoutes = routes.filter((r) => r.path.startsWith('/admin/tenants/:slug'));
       for (const route of tenantRoutes) {
@@ -114,7 +108,7 @@ describe('admin authorization is declared per route group', () => {
       const seen = await request(t.app).get('/admin/tenants/tenant-a').set('Authorization', t.operator);
       assert.equal((seen.body as { status: string }).status, 'disabled');
     } finally {
-      await setStatus('active');
+      await t.setStatus('tenant-a', 'active');
     }
     assert.equal((await asAdminOfA()).status, 200);
   });

@@ -22,6 +22,8 @@ export interface TestApp {
   readonly operator: string;
   /** Creates a tenant and returns its slug and a fresh SCIM token. */
   tenant(slug: string, extra?: Record<string, unknown>): Promise<{ slug: string; scimToken: string }>;
+  /** Sets a tenant's status as the operator (`active` or `disabled`). */
+  setStatus(slug: string, status: 'active' | 'disabled'): Promise<void>;
   close(): Promise<void>;
 }
 
@@ -71,6 +73,13 @@ export async function startTestApp(
         .send({});
       if (token.status !== 201) throw new Error(`scim token ${slug}: ${token.status}`);
       return { slug, scimToken: (token.body as { token: string }).token };
+    },
+    async setStatus(slug, status) {
+      const res = await request(app)
+        .patch(`/admin/tenants/${slug}`)
+        .set('Authorization', operator)
+        .send({ status });
+      if (res.status !== 200) throw new Error(`status ${slug}: ${res.status} ${JSON.stringify(res.body)}`);
     },
     async close() {
       await container.close();

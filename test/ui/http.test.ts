@@ -44,6 +44,22 @@ describe('admin page over HTTP', () => {
   });
   after(() => t.close());
 
+  /** A setup link of `slug`, created on the page by the operator; its secret. */
+  async function createLink(slug = 'tenant-b'): Promise<string> {
+    const b = browser(t.app);
+    const { csrf } = await signIn(b, OPERATOR_KEY);
+    const form = await b.page(`/admin/ui/t/${slug}/setup-links`);
+    const res = await b.post(
+      `/admin/ui/t/${slug}/setup-links`,
+      { hours: '24', _once: onceOf(form.text) },
+      csrf,
+    );
+    assert.equal(res.status, 201, res.text.slice(0, 300));
+    const url = /id="setup-link-url">([^<]+)</.exec(res.text)?.[1];
+    assert.ok(url);
+    return new URL(url.replace(/&amp;/g, '&')).searchParams.get('link') ?? '';
+  }
+
   describe('sessions', () => {
     it('sends a visitor without a session to the sign-in page, under a CSP without inline scripts', async () => {
       const res = await request(t.app).get('/admin/ui/t/tenant-a/sso');
@@ -129,26 +145,13 @@ describe('admin page over HTTP', () => {
     });
 
     it("shuts a disabled tenant's admins out: open sessions end, its tokens and setup links do not sign in", async () => {
-      const setStatus = (status: string) =>
-        request(t.app)
-          .patch('/admin/tenants/tenant-a')
-          .set('Authorization', t.operator)
-          .send({ status })
-          .expect(200);
       const token = await mintAdminToken(t.app, t.operator, 'tenant-a');
       const b = browser(t.app);
       await signIn(b, token.token);
       const operator = browser(t.app);
-      const { csrf } = await signIn(operator, OPERATOR_KEY);
-      const form = await operator.page('/admin/ui/t/tenant-a/setup-links');
-      const created = await operator.post(
-        '/admin/ui/t/tenant-a/setup-links',
-        { hours: '24', _once: onceOf(form.text) },
-        csrf,
-      );
-      const url = /id="setup-link-url">([^<]+)</.exec(created.text)?.[1] ?? '';
-      const link = new URL(url.replace(/&amp;/g, '&')).searchParams.get('link') ?? '';
-      await setStatus('disabled');
+      await signIn(operator, OPERATOR_KEY);
+      const link = await createLink('tenant-a');
+      await t.setStatus('tenant-a', 'disabled');
       try {
         const ended = await b.agent.get('/admin/ui/t/tenant-a/scim');
         assert.equal(ended.status, 303);
@@ -170,7 +173,7 @@ describe('admin page over HTTP', () => {
         // The operator still manages the disabled tenant.
         assert.equal((await operator.page('/admin/ui/t/tenant-a/sso')).status, 200);
       } finally {
-        await setStatus('active');
+        await t.setStatus('tenant-a', 'active');
       }
       const back = browser(t.app);
       await signIn(back, token.token);
@@ -355,21 +358,6 @@ describe('admin page over HTTP', () => {
   });
 
   describe('setup links', () => {
-    async function createLink(): Promise<string> {
-      const b = browser(t.app);
-      const { csrf } = await signIn(b, OPERATOR_KEY);
-      const form = await b.page('/admin/ui/t/tenant-b/setup-links');
-      const res = await b.post(
-        '/admin/ui/t/tenant-b/setup-links',
-        { hours: '24', _once: onceOf(form.text) },
-        csrf,
-      );
-      assert.equal(res.status, 201, res.text.slice(0, 300));
-      const url = /id="setup-link-url">([^<]+)</.exec(res.text)?.[1];
-      assert.ok(url);
-      return new URL(url.replace(/&amp;/g, '&')).searchParams.get('link') ?? '';
-    }
-
     async function redeem(secret: string) {
       const visitor = browser(t.app);
       const confirm = await visitor.page(`/admin/ui/setup?link=${secret}`);
